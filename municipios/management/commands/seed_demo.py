@@ -1,0 +1,24 @@
+"""``python manage.py seed_demo``: a realistic, reproducible demo (PRODUCT.md §8)."""
+
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from municipios.demo import DEMO_PASSWORD, sembrar_territorio
+
+
+class Command(BaseCommand):
+    help = "Crea los datos y usuarios de demostración (solo con DEBUG activo)."
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if not settings.DEBUG:
+            raise CommandError(
+                "seed_demo se niega a correr con DEBUG desactivado: crea usuarios con contraseña conocida."
+            )
+        usuarios = sembrar_territorio()
+        self.stdout.write(self.style.SUCCESS("Datos de demostración listos."))
+        self.stdout.write(f"Usuarios (contraseña «{DEMO_PASSWORD}»):")
+        for usuario in usuarios:
+            territorio = usuario.municipalidad or usuario.region or "—"
+            self.stdout.write(f"  {usuario.username:<22} {usuario.get_rol_display():<32} {territorio}")

@@ -1,0 +1,114 @@
+"""Persona fixtures and helpers shared by the whole suite.
+
+Territory comes from the data migration (346 real comunas). The personas:
+municipal of Independencia (13108) and of Quilicura (13125, same región), regional of the
+Región Metropolitana (13) and of Valparaíso (05), nacional, evaluador, anonymous.
+"""
+
+from collections.abc import Callable
+
+import pytest
+from django.test import Client
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from municipios.models import Municipalidad, Rol, Usuario
+
+from .factories import UsuarioFactory
+
+INDEPENDENCIA = "13108"
+QUILICURA = "13125"
+VALPARAISO = "05101"
+RM = "13"
+REGION_VALPARAISO = "05"
+
+PERSONAS = (
+    "anonimo",
+    "municipal",
+    "municipal_otra",
+    "regional",
+    "regional_otra",
+    "nacional",
+    "evaluador",
+)
+
+
+@pytest.fixture
+def municipal(db: None) -> Usuario:
+    return UsuarioFactory.municipal(INDEPENDENCIA, username="p.municipal")
+
+
+@pytest.fixture
+def municipal_otra(db: None) -> Usuario:
+    return UsuarioFactory.municipal(QUILICURA, username="p.municipal.otra")
+
+
+@pytest.fixture
+def municipal_valparaiso(db: None) -> Usuario:
+    return UsuarioFactory.municipal(VALPARAISO, username="p.municipal.valpo")
+
+
+@pytest.fixture
+def regional(db: None) -> Usuario:
+    return UsuarioFactory.regional(RM, username="p.regional")
+
+
+@pytest.fixture
+def regional_otra(db: None) -> Usuario:
+    return UsuarioFactory.regional(REGION_VALPARAISO, username="p.regional.otra")
+
+
+@pytest.fixture
+def nacional(db: None) -> Usuario:
+    return UsuarioFactory(rol=Rol.NACIONAL, is_staff=True, username="p.nacional")
+
+
+@pytest.fixture
+def evaluador(db: None) -> Usuario:
+    return UsuarioFactory(rol=Rol.EVALUADOR, is_staff=True, username="p.evaluador")
+
+
+@pytest.fixture
+def sin_rol(db: None) -> Usuario:
+    return UsuarioFactory(username="p.sinrol")
+
+
+@pytest.fixture
+def anonimo() -> None:
+    return None
+
+
+@pytest.fixture
+def persona(request: pytest.FixtureRequest) -> Callable[[str], Usuario | None]:
+    """``persona("regional")`` -> that persona's user (None for the anonymous one)."""
+
+    def get(nombre: str) -> Usuario | None:
+        value: Usuario | None = request.getfixturevalue(nombre)
+        return value
+
+    return get
+
+
+@pytest.fixture
+def independencia(db: None) -> Municipalidad:
+    return Municipalidad.objects.select_related("comuna").get(comuna_id=INDEPENDENCIA)
+
+
+@pytest.fixture
+def quilicura(db: None) -> Municipalidad:
+    return Municipalidad.objects.select_related("comuna").get(comuna_id=QUILICURA)
+
+
+def client_for(user: Usuario | None) -> Client:
+    client = Client()
+    if user is not None:
+        client.force_login(user)
+    return client
+
+
+def api_client_for(user: Usuario | None) -> APIClient:
+    client = APIClient()
+    if user is not None:
+        token, _ = Token.objects.get_or_create(user=user)
+        client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    return client
