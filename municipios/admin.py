@@ -12,7 +12,7 @@ from .models import Comuna, Municipalidad, PoblacionComuna, Provincia, Region, R
 from .scoping import ScopedAdminMixin
 
 
-class ReferenciaAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class ReferenciaAdmin(admin.ModelAdmin[Any]):
     """Reference data loaded by migrations: readable by SERMIG staff, never edited by hand."""
 
     def has_module_permission(self, request: HttpRequest) -> bool:
@@ -46,12 +46,12 @@ class ProvinciaAdmin(ReferenciaAdmin):
     search_fields = ["nombre", "cut"]
 
 
-class PoblacionInline(admin.TabularInline):  # type: ignore[type-arg]
+class PoblacionInline(admin.TabularInline[PoblacionComuna, Comuna]):
     model = PoblacionComuna
     extra = 0
     can_delete = False
     fields = ["fuente", "anio", "total", "hombres", "mujeres"]
-    readonly_fields = fields
+    readonly_fields = ["fuente", "anio", "total", "hombres", "mujeres"]
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
@@ -67,7 +67,7 @@ class ComunaAdmin(ReferenciaAdmin):
 
 
 @admin.register(Municipalidad)
-class MunicipalidadAdmin(ScopedAdminMixin, SimpleHistoryAdmin):  # type: ignore[misc]
+class MunicipalidadAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
     list_display = [
         "nombre",
         "comuna_cut",
@@ -116,7 +116,7 @@ class MunicipalidadAdmin(ScopedAdminMixin, SimpleHistoryAdmin):  # type: ignore[
 
 
 @admin.register(Usuario)
-class UsuarioAdmin(UserAdmin, SimpleHistoryAdmin):  # type: ignore[type-arg]
+class UsuarioAdmin(UserAdmin[Usuario], SimpleHistoryAdmin):
     """Accounts are managed by national staff only."""
 
     list_display = ["username", "get_full_name", "email", "rol", "region", "municipalidad", "is_active"]

@@ -4,7 +4,7 @@ from .models import Municipalidad
 from .services import OFICINA_CAMPOS
 
 
-class OficinaForm(forms.ModelForm):  # type: ignore[type-arg]
+class OficinaForm(forms.ModelForm[Municipalidad]):
     version = forms.IntegerField(widget=forms.HiddenInput)
 
     class Meta:

@@ -143,7 +143,7 @@ class Usuario(AbstractUser):
         help_text=_("Solo para funcionarios/as municipales."),
     )
 
-    objects: ClassVar[UserManager["Usuario"]] = UserManager()
+    objects: ClassVar[UserManager["Usuario"]] = UserManager()  # type: ignore[assignment]
     history = HistoricalRecords(excluded_fields=["password", "last_login"])
 
     class Meta:

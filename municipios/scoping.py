@@ -69,6 +69,19 @@ def comuna_de(obj: Model) -> Comuna:
     return target
 
 
+def puede_ver(user: Any, obj: Model) -> bool:
+    """Whether ``user`` may read ``obj`` (same rule as :func:`scoped`), without a query."""
+    if (
+        user is not None
+        and user.is_authenticated
+        and user.is_active
+        and getattr(user, "rol", "") == Rol.EVALUADOR
+        and getattr(type(obj), "VISIBLE_A_EVALUADOR", False)
+    ):
+        return True
+    return puede_editar(user, obj)
+
+
 def puede_editar(user: Any, obj: Model) -> bool:
     """Whether ``user`` may edit ``obj``, decided from its territory without a query."""
     if user is None or not user.is_authenticated or not user.is_active:
@@ -84,7 +97,7 @@ def puede_editar(user: Any, obj: Model) -> bool:
     return False
 
 
-class ScopedAdminMixin(ModelAdmin):  # type: ignore[type-arg]
+class ScopedAdminMixin(ModelAdmin[Any]):
     """Admin for territorial models: the changelist and every object go through ``scoped``.
 
     SERMIG staff use the admin by role, not by Django's per-model permissions: national
@@ -104,7 +117,9 @@ class ScopedAdminMixin(ModelAdmin):  # type: ignore[type-arg]
         return self._es_sermig(request)
 
     def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return self._es_sermig(request)
+        # Object-level check too: views that do not go through get_queryset (e.g. the
+        # simple-history screens) must still refuse objects outside the territory.
+        return self._es_sermig(request) and (obj is None or puede_ver(request.user, obj))
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         user: Any = request.user

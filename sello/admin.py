@@ -9,7 +9,7 @@ from .models import LatidoWorker
 
 
 @admin.register(LatidoWorker)
-class LatidoWorkerAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class LatidoWorkerAdmin(admin.ModelAdmin[LatidoWorker]):
     list_display = ["worker", "ultimo", "tareas"]
 
     def has_module_permission(self, request: HttpRequest) -> bool:

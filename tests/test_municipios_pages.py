@@ -97,7 +97,11 @@ class TestDetail:
 
     def test_office_data_is_escaped(self, municipal, independencia) -> None:
         Municipalidad.objects.filter(pk=independencia.pk).update(oficina_nombre="<script>alert(1)</script>")
-        body = client_for(municipal).get(reverse("municipios:detail", args=[independencia.uuid])).content.decode()
+        body = (
+            client_for(municipal)
+            .get(reverse("municipios:detail", args=[independencia.uuid]))
+            .content.decode()
+        )
         assert "<script>alert(1)</script>" not in body
         assert "&lt;script&gt;alert(1)&lt;/script&gt;" in body
 
@@ -116,7 +120,9 @@ class TestEditar:
         assert ultimo.history_user == user
         assert ultimo.history_change_reason == "Actualización de datos de la oficina"
 
-    @pytest.mark.parametrize(("nombre", "status"), [("municipal_otra", 404), ("regional_otra", 404), ("evaluador", 403)])
+    @pytest.mark.parametrize(
+        ("nombre", "status"), [("municipal_otra", 404), ("regional_otra", 404), ("evaluador", 403)]
+    )
     def test_it_validates_ownership(self, nombre, status, persona, independencia) -> None:
         antes = snapshot(independencia)
         url = reverse("municipios:editar", args=[independencia.uuid])

@@ -58,8 +58,9 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         message = MESSAGES[code]()
     else:
         message = str(exc.detail) if isinstance(exc.detail, str) else MESSAGES["invalid"]()
-    if isinstance(exc, exceptions.Throttled) and exc.wait:
-        message = _("Demasiadas solicitudes. Intente nuevamente en %(s)d segundos.") % {"s": int(exc.wait)}
+    wait = getattr(exc, "wait", None)
+    if isinstance(exc, exceptions.Throttled) and wait:
+        message = _("Demasiadas solicitudes. Intente nuevamente en %(s)d segundos.") % {"s": int(wait)}
     response.data = error_body(code, message, fields)
     return response
 
@@ -86,7 +87,7 @@ def json_server_error(request: HttpRequest) -> JsonResponse:
 class ErrorDetailSerializer(serializers.Serializer[Any]):
     code = serializers.CharField(help_text="Código estable del error, p. ej. `not_found`.")
     message = serializers.CharField(help_text="Mensaje en español para personas.")
-    fields = serializers.DictField(
+    fields = serializers.DictField(  # type: ignore[assignment]  # an error field named "fields"
         child=serializers.ListField(child=serializers.CharField()),
         required=False,
         help_text="Errores por campo (solo en errores de validación).",

@@ -1,6 +1,6 @@
 """OpenAPI generation: every operation documents the shared error responses."""
 
-from typing import Any
+from typing import Any, Literal
 
 from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
 from drf_spectacular.utils import OpenApiResponse
@@ -9,7 +9,7 @@ from .errors import ErrorSerializer
 
 
 class AutoSchema(SpectacularAutoSchema):
-    def _get_response_bodies(self, direction: str = "response") -> dict[str, Any]:
+    def _get_response_bodies(self, direction: Literal["request", "response"] = "response") -> dict[str, Any]:
         responses = super()._get_response_bodies(direction)
         errors: dict[str, str] = {
             "400": "Datos inválidos.",

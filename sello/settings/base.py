@@ -2,8 +2,12 @@
 
 from pathlib import Path
 
+import django_stubs_ext
 import environ
 from django.utils.translation import gettext_lazy as _
+
+# Lets classes like ModelAdmin[Municipalidad] be subscripted at run time (typing only).
+django_stubs_ext.monkeypatch()
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -186,6 +190,10 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TIMEZONE = TIME_ZONE
+
+# --- Audit trail (django-simple-history) ----------------------------------------------------
+# Reverting from the admin would bypass the services (and their checks): history is read-only.
+SIMPLE_HISTORY_REVERT_DISABLED = True
 
 # --- Logging ---------------------------------------------------------------------------------
 LOGGING = {
