@@ -5,14 +5,16 @@ municipal of Independencia (13108) and of Quilicura (13125, same región), regio
 Región Metropolitana (13) and of Valparaíso (05), nacional, evaluador, anonymous.
 """
 
+import importlib
 from collections.abc import Callable
 
 import pytest
+from django.apps import apps as django_apps
 from django.test import Client
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from municipios.models import Municipalidad, Rol, Usuario
+from municipios.models import Municipalidad, Region, Rol, Usuario
 
 from .factories import UsuarioFactory
 
@@ -31,6 +33,26 @@ PERSONAS = (
     "nacional",
     "evaluador",
 )
+
+
+def asegurar_territorio() -> None:
+    """Reload regiones, provincias, comunas and municipalidades if a flush removed them.
+
+    Transactional tests (live server, real worker, schemathesis) end with a flush of every
+    table, data-migration rows included; this reloads them with the migration's own loader
+    (bulk inserts, ~0.2 s; ``serialized_rollback`` took ~4 s per test).
+    """
+    if not Region.objects.exists():
+        migracion = importlib.import_module("municipios.migrations.0002_cargar_territorio")
+        migracion.cargar(django_apps, None)
+
+
+@pytest.fixture(autouse=True)
+def _territorio_en_tests_transaccionales(request: pytest.FixtureRequest) -> None:
+    marker = request.node.get_closest_marker("django_db")
+    if marker is not None and marker.kwargs.get("transaction"):
+        request.getfixturevalue("transactional_db")
+        asegurar_territorio()
 
 
 @pytest.fixture

@@ -1,0 +1,207 @@
+"""Headless Chromium (Playwright, sync API) against the live server: login, homes per role, logout.
+
+The demo users of ``municipios.demo`` (password ``demo1234``) are seeded in each test. The tests
+are transactional (the live server thread reads through its own connection), so the tables are
+flushed after each test, territory included: ``conftest`` reloads it before every transactional
+test, and this module reloads it once more when it ends so that later tests find it.
+"""
+
+import os
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.db import connection
+from playwright.sync_api import Browser, Page, expect, sync_playwright
+from pytest_django import DjangoDbBlocker
+
+from municipios.demo import DEMO_PASSWORD, sembrar_territorio
+from municipios.models import Municipalidad
+
+from .conftest import asegurar_territorio
+
+# Playwright's sync API runs an event loop in this thread; without this every ORM call made
+# afterwards in the session raises SynchronousOnlyOperation.
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True),
+]
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+SCREENSHOTS = Path(__file__).resolve().parent.parent / "test-artifacts" / "screenshots"
+TIMEOUT_MS = 10_000
+
+DETAIL_URL = re.compile(r"/municipios/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/$")
+LIST_URL = re.compile(r"/municipios/$")
+LOGIN_URL = re.compile(r"/accounts/login/(\?.*)?$")
+
+# username -> (expected URL, h1 or None, texts that must appear, texts that must not appear)
+HOMES: dict[str, tuple[re.Pattern[str], str | None, tuple[str, ...], tuple[str, ...]]] = {
+    "nacional": (LIST_URL, None, ("346 municipalidades",), ()),
+    "regional.rm": (
+        LIST_URL,
+        None,
+        ("52 municipalidades", "Municipalidad de Independencia"),
+        ("Municipalidad de Valparaíso",),
+    ),
+    "regional.valparaiso": (
+        LIST_URL,
+        None,
+        ("38 municipalidades", "Municipalidad de Valparaíso"),
+        ("Municipalidad de Independencia",),
+    ),
+    "muni.independencia": (DETAIL_URL, "Municipalidad de Independencia", (), ()),
+    "muni.quilicura": (DETAIL_URL, "Municipalidad de Quilicura", (), ()),
+    "muni.valparaiso": (DETAIL_URL, "Municipalidad de Valparaíso", (), ()),
+    "evaluador": (LIST_URL, None, ("346 municipalidades",), ()),
+}
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    """One headless Debian Chromium for the whole module (no downloaded browser)."""
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    """A fresh context (no cookies) and page per test."""
+    context = browser.new_context()
+    context.set_default_timeout(TIMEOUT_MS)
+    try:
+        yield context.new_page()
+    finally:
+        context.close()
+
+
+@pytest.fixture(scope="module", autouse=True)
+def territorio_al_terminar(django_db_blocker: DjangoDbBlocker) -> Iterator[None]:
+    """Leave the territory in place after the module's last flush, as the migrations left it."""
+    yield
+    with django_db_blocker.unblock():
+        asegurar_territorio()
+        # Django's connections are context-local and Playwright's sync API switches contexts: the
+        # test database teardown would not close this one, and DROP DATABASE would then fail.
+        connection.close()
+
+
+@pytest.fixture
+def demo() -> None:
+    """The demo users and office data, as ``seed_demo`` would create them."""
+    sembrar_territorio()
+
+
+def login(page: Page, base_url: str, username: str, password: str = DEMO_PASSWORD) -> None:
+    """Fill the login form and submit it."""
+    page.goto(f"{base_url}/accounts/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", password)
+    page.get_by_role("button", name="Entrar").click()
+
+
+@pytest.mark.usefixtures("demo")
+@pytest.mark.parametrize("username", list(HOMES))
+def test_each_role_lands_on_its_home(page: Page, live_server: Any, username: str) -> None:
+    """Each demo user, after logging in, lands on the home of its role."""
+    url, h1, present, absent = HOMES[username]
+    login(page, live_server.url, username)
+
+    expect(page).to_have_url(url)
+    if h1 is not None:
+        expect(page.locator("h1")).to_have_text(h1)
+    else:
+        expect(page.locator("h1")).to_have_text(re.compile(r"^Municipalidades"))
+    for text in present:
+        expect(page.locator("main")).to_contain_text(text)
+    main_text = page.locator("main").inner_text()
+    for text in absent:
+        assert text not in main_text
+    assert (page.locator("html").get_attribute("lang") or "").startswith("es")
+
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    screenshot = SCREENSHOTS / f"home-{username}.png"
+    page.screenshot(path=str(screenshot), full_page=True)
+    assert screenshot.is_file()
+    assert screenshot.stat().st_size > 0
+
+
+@pytest.mark.usefixtures("demo")
+def test_wrong_password_shows_a_spanish_error(page: Page, live_server: Any) -> None:
+    """A wrong password re-renders the login page with Django's Spanish error."""
+    login(page, live_server.url, "muni.independencia", "no-es-la-clave")
+
+    alert = page.locator(".errorlist-box")
+    expect(alert).to_contain_text(
+        "Por favor, introduzca un nombre de usuario y clave correctos. "
+        "Observe que ambos campos pueden ser sensibles a mayúsculas."
+    )
+    expect(page).to_have_url(LOGIN_URL)
+    expect(page.locator("h1")).to_have_text("Iniciar sesión")
+    assert page.get_by_role("button", name="Cerrar sesión").count() == 0
+
+
+@pytest.mark.usefixtures("demo")
+def test_municipal_cannot_open_another_municipality(page: Page, live_server: Any) -> None:
+    """Another municipality's page is a 404 that does not reveal it."""
+    quilicura = Municipalidad.objects.get(comuna_id="13125").uuid
+    login(page, live_server.url, "muni.independencia")
+    expect(page).to_have_url(DETAIL_URL)
+
+    response = page.goto(f"{live_server.url}/municipios/{quilicura}/")
+    assert response is not None
+    assert response.status == 404
+    expect(page.locator("h1")).to_have_text("Página no encontrada")
+    assert "Quilicura" not in page.content()
+
+
+@pytest.mark.usefixtures("demo")
+def test_logout_returns_to_login(page: Page, live_server: Any) -> None:
+    """Logging out lands on the login page and the private pages ask for a login again."""
+    login(page, live_server.url, "nacional")
+    expect(page).to_have_url(LIST_URL)
+
+    page.get_by_role("button", name="Cerrar sesión").click()
+    expect(page).to_have_url(LOGIN_URL)
+    expect(page.locator("h1")).to_have_text("Iniciar sesión")
+
+    page.goto(f"{live_server.url}/municipios/")
+    expect(page).to_have_url(re.compile(r"/accounts/login/\?next=/municipios/$"))
+    expect(page.locator("#id_username")).to_be_visible()
+
+
+@pytest.mark.usefixtures("demo")
+def test_municipal_edits_its_office_data(page: Page, live_server: Any) -> None:
+    """The municipal user edits its office phone through the form and sees it saved."""
+    login(page, live_server.url, "muni.independencia")
+    expect(page).to_have_url(DETAIL_URL)
+    detail_url = page.url
+
+    page.get_by_role("link", name="Editar datos de la oficina").click()
+    expect(page).to_have_url(re.compile(r"/editar/$"))
+    page.fill("#id_oficina_telefono", "+56 2 2345 6789")
+    page.get_by_role("button", name="Guardar").click()
+
+    expect(page).to_have_url(detail_url)
+    expect(page.get_by_role("status")).to_have_text("Datos de la oficina guardados.")
+    expect(page.locator("main dl.data").first).to_contain_text("+56 2 2345 6789")
+    municipalidad = Municipalidad.objects.get(comuna_id="13108")
+    assert municipalidad.oficina_telefono == "+56 2 2345 6789"
