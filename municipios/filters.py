@@ -29,9 +29,7 @@ class MunicipalidadFilter(django_filters.FilterSet):
         value = value.strip()
         if not value:
             return queryset
-        return queryset.filter(
-            Q(comuna__nombre__icontains=value) | Q(nombre__icontains=value) | Q(comuna__cut=value)
-        )
+        return queryset.filter(Q(comuna__nombre__icontains=value) | Q(nombre__icontains=value) | Q(comuna__cut=value))
 
     def filtrar_oficina_completa(
         self, queryset: QuerySet[Municipalidad], name: str, value: Any

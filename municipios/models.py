@@ -38,9 +38,7 @@ class Provincia(models.Model):
 
     cut = models.CharField(_("código CUT"), max_length=3, primary_key=True)
     nombre = models.CharField(_("nombre"), max_length=80)
-    region = models.ForeignKey(
-        Region, on_delete=models.PROTECT, related_name="provincias", verbose_name=_("región")
-    )
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="provincias", verbose_name=_("región"))
 
     class Meta:
         verbose_name = _("provincia")
@@ -63,9 +61,7 @@ class Comuna(models.Model):
         Provincia, on_delete=models.PROTECT, related_name="comunas", verbose_name=_("provincia")
     )
     # Denormalised from provincia so that region scoping is a single indexed join.
-    region = models.ForeignKey(
-        Region, on_delete=models.PROTECT, related_name="comunas", verbose_name=_("región")
-    )
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="comunas", verbose_name=_("región"))
 
     class Meta:
         verbose_name = _("comuna")
@@ -86,9 +82,7 @@ class PoblacionComuna(models.Model):
         CENSO_2017 = "censo_2017", _("Censo 2017 (INE)")
         PROYECCION_INE = "proyeccion_ine", _("Proyección de población INE (base 2017)")
 
-    comuna = models.ForeignKey(
-        Comuna, on_delete=models.CASCADE, related_name="poblaciones", verbose_name=_("comuna")
-    )
+    comuna = models.ForeignKey(Comuna, on_delete=models.CASCADE, related_name="poblaciones", verbose_name=_("comuna"))
     anio = models.PositiveSmallIntegerField(_("año"))
     fuente = models.CharField(_("fuente"), max_length=20, choices=Fuente.choices)
     total = models.PositiveIntegerField(_("población total"))
@@ -100,9 +94,7 @@ class PoblacionComuna(models.Model):
         verbose_name_plural = _("poblaciones comunales")
         ordering = ["comuna_id", "fuente", "anio"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["comuna", "fuente", "anio"], name="poblacion_unica_por_comuna_fuente_anio"
-            ),
+            models.UniqueConstraint(fields=["comuna", "fuente", "anio"], name="poblacion_unica_por_comuna_fuente_anio"),
         ]
 
     def __str__(self) -> str:
@@ -156,10 +148,7 @@ class Usuario(AbstractUser):
                 condition=(
                     Q(rol=Rol.MUNICIPAL, region__isnull=True)
                     | Q(rol=Rol.REGIONAL, municipalidad__isnull=True)
-                    | (
-                        ~Q(rol__in=[Rol.MUNICIPAL, Rol.REGIONAL])
-                        & Q(region__isnull=True, municipalidad__isnull=True)
-                    )
+                    | (~Q(rol__in=[Rol.MUNICIPAL, Rol.REGIONAL]) & Q(region__isnull=True, municipalidad__isnull=True))
                 ),
                 name="usuario_territorio_segun_rol",
             ),
@@ -186,9 +175,7 @@ class Municipalidad(models.Model):
     )
     nombre = models.CharField(_("nombre"), max_length=120)
     alcalde_nombre = models.CharField(_("nombre del alcalde o alcaldesa"), max_length=120, blank=True)
-    alcalde_tratamiento = models.CharField(
-        _("tratamiento"), max_length=10, choices=Tratamiento.choices, blank=True
-    )
+    alcalde_tratamiento = models.CharField(_("tratamiento"), max_length=10, choices=Tratamiento.choices, blank=True)
     oficina_nombre = models.CharField(
         _("unidad a cargo"),
         max_length=160,

@@ -109,9 +109,7 @@ class ScopedAdminMixin(ModelAdmin[Any]):
 
     def _es_sermig(self, request: HttpRequest) -> bool:
         user: Any = request.user
-        return bool(
-            user.is_active and user.is_staff and user.rol in (Rol.REGIONAL, Rol.NACIONAL, Rol.EVALUADOR)
-        )
+        return bool(user.is_active and user.is_staff and user.rol in (Rol.REGIONAL, Rol.NACIONAL, Rol.EVALUADOR))
 
     def has_module_permission(self, request: HttpRequest) -> bool:
         return self._es_sermig(request)

@@ -20,9 +20,7 @@ PAGE_SIZE = 50
 
 @login_required
 def municipalidad_list(request: HttpRequest) -> HttpResponse:
-    filtro = MunicipalidadFilter(
-        request.GET, queryset=municipalidades_visibles(usuario=request.user), request=request
-    )
+    filtro = MunicipalidadFilter(request.GET, queryset=municipalidades_visibles(usuario=request.user), request=request)
     page = Paginator(filtro.qs, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)

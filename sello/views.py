@@ -19,9 +19,7 @@ def home(request: HttpRequest) -> HttpResponse:
         return render(request, "home_publica.html")
     if user.rol == Rol.MUNICIPAL and user.municipalidad_id:
         return redirect("municipios:detail", uuid=user.municipalidad.uuid)
-    if user.rol in (Rol.REGIONAL, Rol.NACIONAL, Rol.EVALUADOR) and (
-        user.rol != Rol.REGIONAL or user.region_id
-    ):
+    if user.rol in (Rol.REGIONAL, Rol.NACIONAL, Rol.EVALUADOR) and (user.rol != Rol.REGIONAL or user.region_id):
         return redirect("municipios:list")
     return render(request, "sin_rol.html", status=403)
 

@@ -39,9 +39,7 @@ class TestToken:
         error = response.json()["error"]
         assert error["code"] == "invalid"
         assert error["message"] == "Los datos enviados no son válidos."
-        assert error["fields"]["non_field_errors"] == [
-            "No puede iniciar sesión con las credenciales proporcionadas."
-        ]
+        assert error["fields"]["non_field_errors"] == ["No puede iniciar sesión con las credenciales proporcionadas."]
         assert not Token.objects.exists()
 
     def test_a_deactivated_user_cannot_get_nor_use_a_token(self, municipal) -> None:
@@ -134,9 +132,7 @@ class TestMunicipios:
 
     @pytest.mark.parametrize("nombre", ["municipal_otra", "regional_otra"])
     def test_other_territories_answer_404(self, nombre, persona, independencia) -> None:
-        response = api_client_for(persona(nombre)).get(
-            reverse("municipalidad-detail", args=[independencia.uuid])
-        )
+        response = api_client_for(persona(nombre)).get(reverse("municipalidad-detail", args=[independencia.uuid]))
         assert response.status_code == 404
         assert response.json() == {"error": {"code": "not_found", "message": "No encontrado."}}
 
@@ -161,9 +157,7 @@ class TestMunicipios:
     def test_filters(self, nacional) -> None:
         client = api_client_for(nacional)
         assert len(recorrer(client, reverse("municipalidad-list") + "?region=05")) == 38
-        assert [f["comuna"] for f in recorrer(client, reverse("municipalidad-list") + "?q=quilicura")] == [
-            "13125"
-        ]
+        assert [f["comuna"] for f in recorrer(client, reverse("municipalidad-list") + "?q=quilicura")] == ["13125"]
         response = client.get(reverse("municipalidad-list"), {"region": "99"})
         assert response.status_code == 400
         assert "region" in response.json()["error"]["fields"]

@@ -203,9 +203,7 @@ def worker(django_db_setup: None, tmp_path_factory: pytest.TempPathFactory) -> I
     trabajador = Worker(proceso=proceso, nodo=nodo, cola=cola, log=log)
     try:
         with broker_de_celery(app, BROKER_URL, cola):
-            listo = esperar(
-                lambda: proceso.poll() is not None or responde(nodo), ARRANQUE_SEGUNDOS, intervalo=0.2
-            )
+            listo = esperar(lambda: proceso.poll() is not None or responde(nodo), ARRANQUE_SEGUNDOS, intervalo=0.2)
             codigo = proceso.poll()
             if codigo is not None:
                 pytest.fail(f"the Celery worker {nodo} exited with code {codigo}:\n{trabajador.salida()}")

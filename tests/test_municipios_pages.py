@@ -97,11 +97,7 @@ class TestDetail:
 
     def test_office_data_is_escaped(self, municipal, independencia) -> None:
         Municipalidad.objects.filter(pk=independencia.pk).update(oficina_nombre="<script>alert(1)</script>")
-        body = (
-            client_for(municipal)
-            .get(reverse("municipios:detail", args=[independencia.uuid]))
-            .content.decode()
-        )
+        body = client_for(municipal).get(reverse("municipios:detail", args=[independencia.uuid])).content.decode()
         assert "<script>alert(1)</script>" not in body
         assert "&lt;script&gt;alert(1)&lt;/script&gt;" in body
 
@@ -154,9 +150,7 @@ class TestEditar:
         cargada = independencia.version
         assert client_for(regional).post(url, {**DATOS_VALIDOS, "version": cargada}).status_code == 302
         despues = snapshot(independencia)
-        response = client_for(municipal).post(
-            url, {**DATOS_VALIDOS, "oficina_nombre": "Otra", "version": cargada}
-        )
+        response = client_for(municipal).post(url, {**DATOS_VALIDOS, "oficina_nombre": "Otra", "version": cargada})
         assert response.status_code == 400
         assert "Otra persona modificó estos datos" in response.content.decode()
         assert snapshot(independencia) == despues

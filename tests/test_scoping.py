@@ -77,9 +77,7 @@ def test_get_scoped_or_404_hides_other_territories(municipal, independencia, qui
         get_scoped_or_404(municipal, Municipalidad.objects.all(), uuid="not-a-uuid")
 
 
-def test_puede_editar(
-    municipal, municipal_otra, regional, regional_otra, nacional, evaluador, independencia
-) -> None:
+def test_puede_editar(municipal, municipal_otra, regional, regional_otra, nacional, evaluador, independencia) -> None:
     assert puede_editar(municipal, independencia)
     assert not puede_editar(municipal_otra, independencia)
     assert puede_editar(regional, independencia)

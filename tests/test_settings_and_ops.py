@@ -12,6 +12,7 @@ from django.core.management import CommandError, call_command
 from django.db import OperationalError
 
 from municipios.models import Rol, Usuario
+from sello.models import Adhesion, Evidencia
 
 ROOT = Path(__file__).resolve().parent.parent
 PROD_SECRET = "x" * 20 + "-prod-secret-key-for-tests-only-0123456789abcdef"
@@ -124,7 +125,11 @@ class TestSeedDemo:
         settings.DEBUG = True
         call_command("seed_demo", stdout=open(os.devnull, "w"))  # noqa: SIM115
         call_command("seed_demo", stdout=open(os.devnull, "w"))  # noqa: SIM115 - twice: idempotent
-        usuarios = {u.username: u for u in Usuario.objects.select_related("municipalidad", "region")}
+        todos = {u.username: u for u in Usuario.objects.select_related("municipalidad", "region")}
+        # Officers of the other demo municipalities exist but cannot log in (no password).
+        sin_clave = {n for n, u in todos.items() if not u.has_usable_password()}
+        assert sin_clave == {"muni.13501", "muni.13502", "muni.13120", "muni.13101", "muni.05109"}
+        usuarios = {n: u for n, u in todos.items() if n not in sin_clave}
         assert set(usuarios) == {
             "nacional",
             "regional.rm",
@@ -143,3 +148,22 @@ class TestSeedDemo:
         assert usuarios["evaluador"].rol == Rol.EVALUADOR
         assert all(u.check_password("demo1234") for u in usuarios.values())
         assert usuarios["muni.independencia"].municipalidad.oficina_completa
+        estados = dict(
+            Adhesion.objects.order_by("municipalidad__comuna_id", "ciclo").values_list(
+                "municipalidad__comuna_id", "estado"
+            )
+        )
+        assert estados == {
+            "13125": "certificada",
+            "05101": "certificada",  # cycle 2; cycle 1 is "revalidada"
+            "13108": "en_implementacion",
+            "13501": "adherida",
+            "13502": "interesada",
+            "13120": "plan_en_elaboracion",
+            "13101": "evaluacion_solicitada",
+            "05109": "plan_aprobado",
+        }
+        assert Adhesion.objects.get(municipalidad__comuna_id="05101", ciclo=1).estado == "revalidada"
+        assert set(
+            Evidencia.objects.filter(adhesion__municipalidad__comuna_id="13108").values_list("estado", flat=True)
+        ) == {"aceptada", "observada", "rechazada", "enviada"}

@@ -189,6 +189,10 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+CELERY_BEAT_SCHEDULE = {
+    "sello-vigencias": {"task": "sello.vigencias_revisar", "schedule": 24 * 60 * 60},
+    "sello-latido": {"task": "sello.latido", "schedule": 60, "args": ["beat"]},
+}
 CELERY_TIMEZONE = TIME_ZONE
 
 # --- Audit trail (django-simple-history) ----------------------------------------------------
@@ -202,4 +206,17 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
+    "loggers": {
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+    },
 }
+
+# --- The seal ---------------------------------------------------------------------------------
+SELLO_VIGENCIA_DIAS = env.int("SELLO_VIGENCIA_DIAS", default=730)  # two years
+SELLO_RECORDATORIOS_DIAS = (90, 30, 7)
+SELLO_MAX_UPLOAD_BYTES = env.int("SELLO_MAX_UPLOAD_BYTES", default=10 * 1024 * 1024)
+SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
+DEFAULT_FROM_EMAIL = env("DJANGO_DEFAULT_FROM_EMAIL", default="sello-migrante@localhost")
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024

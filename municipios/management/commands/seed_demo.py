@@ -16,9 +16,20 @@ class Command(BaseCommand):
             raise CommandError(
                 "seed_demo se niega a correr con DEBUG desactivado: crea usuarios con contraseña conocida."
             )
-        usuarios = sembrar_territorio()
+        from django.db import transaction
+
+        from sello.demo import sembrar_sello
+
+        with transaction.atomic():
+            usuarios = sembrar_territorio()
+            adhesiones = sembrar_sello({u.username: u for u in usuarios})
         self.stdout.write(self.style.SUCCESS("Datos de demostración listos."))
         self.stdout.write(f"Usuarios (contraseña «{DEMO_PASSWORD}»):")
         for usuario in usuarios:
             territorio = usuario.municipalidad or usuario.region or "—"
             self.stdout.write(f"  {usuario.username:<22} {usuario.get_rol_display():<32} {territorio}")
+        self.stdout.write("Sello Migrante:")
+        for adhesion in adhesiones.values():
+            self.stdout.write(
+                f"  {adhesion.municipalidad.nombre:<36} ciclo {adhesion.ciclo} · {adhesion.get_estado_display()}"
+            )
