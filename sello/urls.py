@@ -7,6 +7,7 @@ from rest_framework.routers import DefaultRouter
 from municipios import api as municipios_api
 
 from . import views
+from .web import publico as publico_urls
 from .api.auth import ObtainTokenView
 
 router = DefaultRouter(trailing_slash=True)
@@ -36,6 +37,8 @@ urlpatterns = [
         name="password_change_done",
     ),
     path("municipios/", include("municipios.urls")),
+    path("sello/", include("sello.web.urls")),
+    path("", include((publico_urls.urlpatterns, "publico"))),
     path("admin/", admin.site.urls),
     path("api/v1/auth/token/", ObtainTokenView.as_view(), name="api-token"),
     path("api/v1/", include(router.urls)),

@@ -7,6 +7,7 @@ Región Metropolitana (13) and of Valparaíso (05), nacional, evaluador, anonymo
 
 import importlib
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import pytest
 from django.apps import apps as django_apps
@@ -17,6 +18,9 @@ from rest_framework.test import APIClient
 from municipios.models import Municipalidad, Region, Rol, Usuario
 
 from .factories import UsuarioFactory
+
+if TYPE_CHECKING:
+    from .sello_fixtures import Sello
 
 INDEPENDENCIA = "13108"
 QUILICURA = "13125"
@@ -134,3 +138,23 @@ def api_client_for(user: Usuario | None) -> APIClient:
         token, _ = Token.objects.get_or_create(user=user)
         client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
     return client
+
+
+@pytest.fixture
+def sello_independencia(municipal, regional, independencia) -> "Sello":
+    """Independencia in implementation, with one evidence in each review state."""
+    from sello.models import EstadoSello
+
+    from .sello_fixtures import construir
+
+    return construir(independencia, EstadoSello.EN_IMPLEMENTACION, municipal=municipal, regional=regional)
+
+
+@pytest.fixture
+def sello_quilicura(municipal_otra, regional, quilicura) -> "Sello":
+    """Quilicura certified, with its certificate."""
+    from sello.models import EstadoSello
+
+    from .sello_fixtures import construir
+
+    return construir(quilicura, EstadoSello.CERTIFICADA, municipal=municipal_otra, regional=regional)

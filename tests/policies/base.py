@@ -200,7 +200,42 @@ POLICY: dict[str, tuple[Callable[[], str], dict[str, int]]] = {
 
 
 def preparar() -> None:
+    """Objects every policy module may point at (the persona users already exist):
+
+    - Independencia (13108): in implementation, one evidence in each review state;
+    - Quilicura (13125): certified, with its certificate;
+    - Santiago (13101): in evaluation, assigned to the evaluador persona;
+    - Ñuñoa (13120): plan submitted for regional review.
+    """
+    from sello.models import EstadoPlan, EstadoSello
+
+    from ..sello_fixtures import construir
+
     LatidoWorker.objects.create(worker="w@host", ultimo="2026-01-01T00:00:00Z")
     independencia = Municipalidad.objects.get(comuna_id="13108")
     independencia.oficina_nombre = "Oficina de prueba"
     independencia.save()  # a history row for the admin history view
+    usuarios = {u.username: u for u in Usuario.objects.all()}
+    municipal, regional = usuarios["p.municipal"], usuarios["p.regional"]
+    nacional, evaluador = usuarios["p.nacional"], usuarios["p.evaluador"]
+    construir(independencia, EstadoSello.EN_IMPLEMENTACION, municipal=municipal, regional=regional)
+    construir(
+        Municipalidad.objects.select_related("comuna__region").get(comuna_id="13125"),
+        EstadoSello.CERTIFICADA,
+        municipal=usuarios["p.municipal.otra"],
+        regional=regional,
+    )
+    construir(
+        Municipalidad.objects.get(comuna_id="13101"),
+        EstadoSello.EN_EVALUACION,
+        municipal=municipal,
+        regional=regional,
+        nacional=nacional,
+        evaluador=evaluador,
+    )
+    construir(
+        Municipalidad.objects.get(comuna_id="13120"),
+        EstadoSello.PLAN_EN_ELABORACION,
+        municipal=municipal,
+        plan_estado=EstadoPlan.ENVIADO,
+    )

@@ -1,0 +1,5 @@
+"""Seal pages: municipal side."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []

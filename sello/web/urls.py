@@ -1,0 +1,8 @@
+"""URLs of the seal's pages: /sello/... (municipal and SERMIG sides). Public pages
+(/verificar/, /registro/) are mounted at the root by ``sello.urls``."""
+
+from . import municipal, sermig
+
+app_name = "sello"
+
+urlpatterns = [*municipal.urlpatterns, *sermig.urlpatterns]
