@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_celery_beat",
     "simple_history",
+    "django_countries",
     "municipios",
     "sello",
     "casos",
@@ -68,6 +69,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
+                "sello.context_processors.notificaciones",
             ],
         },
     },
@@ -192,6 +194,7 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE = {
     "sello-vigencias": {"task": "sello.vigencias_revisar", "schedule": 24 * 60 * 60},
     "sello-latido": {"task": "sello.latido", "schedule": 60, "args": ["beat"]},
+    "casos-vencidos": {"task": "casos.marcar_vencidos", "schedule": 15 * 60},
 }
 CELERY_TIMEZONE = TIME_ZONE
 

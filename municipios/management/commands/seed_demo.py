@@ -18,16 +18,19 @@ class Command(BaseCommand):
             )
         from django.db import transaction
 
+        from casos.demo import sembrar_casos
         from sello.demo import sembrar_sello
 
         with transaction.atomic():
             usuarios = sembrar_territorio()
             adhesiones = sembrar_sello({u.username: u for u in usuarios})
+            casos = sembrar_casos({u.username: u for u in usuarios})
         self.stdout.write(self.style.SUCCESS("Datos de demostración listos."))
         self.stdout.write(f"Usuarios (contraseña «{DEMO_PASSWORD}»):")
         for usuario in usuarios:
             territorio = usuario.municipalidad or usuario.region or "—"
             self.stdout.write(f"  {usuario.username:<22} {usuario.get_rol_display():<32} {territorio}")
+        self.stdout.write(f"Casos de demostración: {len(casos)}")
         self.stdout.write("Sello Migrante:")
         for adhesion in adhesiones.values():
             self.stdout.write(
