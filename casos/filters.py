@@ -5,6 +5,8 @@ from typing import Any
 import django_filters
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 
 from .models import Caso, EstadoCaso, Prioridad, TipoCaso
 from .selectors import filtrar_vencidos
@@ -22,11 +24,13 @@ class CasoFilter(django_filters.FilterSet):
         model = Caso
         fields = ["estado", "tipo", "prioridad", "vencido", "comuna", "q"]
 
+    @extend_schema_field(OpenApiTypes.BOOL)
     def filtrar_vencido(self, queryset: QuerySet[Caso], name: str, value: Any) -> QuerySet[Caso]:
         if value is None:
             return queryset
         return filtrar_vencidos(queryset, bool(value))
 
+    @extend_schema_field(OpenApiTypes.STR)
     def buscar(self, queryset: QuerySet[Caso], name: str, value: str) -> QuerySet[Caso]:
         # Search by folio or SERMIG request number only: a search by a person's name would
         # reveal sensitive cases' names through the result set.

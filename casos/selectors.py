@@ -1,5 +1,6 @@
 """Reads of cases, always scoped; masking of sensitive names for lists, search and exports."""
 
+from datetime import datetime
 from typing import Any
 
 from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
@@ -74,6 +75,16 @@ def documento_visible(caso: Caso, *, revelar: bool = False) -> str:
     return normalizado if revelar else enmascarar(normalizado)
 
 
+# Same states the overdue task marks: lists are right even before the task has run.
+ESTADOS_CON_PLAZO = (EstadoCaso.DERIVADO, EstadoCaso.EN_GESTION, EstadoCaso.REABIERTO)
+
+
 def filtrar_vencidos(qs: QuerySet[Caso], vencidos: bool) -> QuerySet[Caso]:
-    condicion = Q(vencido=True) | Q(plazo__lt=timezone.now(), estado__in=[EstadoCaso.DERIVADO, EstadoCaso.EN_GESTION])
+    condicion = Q(vencido=True) | Q(plazo__lt=timezone.now(), estado__in=ESTADOS_CON_PLAZO)
     return qs.filter(condicion) if vencidos else qs.exclude(condicion)
+
+
+def esta_vencido(caso: Caso, *, ahora: datetime) -> bool:
+    """Whether a fetched case is overdue, by the same rule as :func:`filtrar_vencidos` (so a
+    list shows "vencido" on exactly the rows its "vencido" filter returns)."""
+    return caso.vencido or (caso.plazo is not None and caso.plazo < ahora and caso.estado in ESTADOS_CON_PLAZO)

@@ -174,20 +174,25 @@ def caso_crear(
 
 def _bloquear(caso: Caso, version: int | None) -> Caso:
     bloqueado = Caso.objects.select_for_update().select_related("comuna", "persona").get(pk=caso.pk)
-    if version is not None and bloqueado.version != version:
+    _exigir_version(bloqueado, version)
+    return bloqueado
+
+
+def _exigir_version(caso: Caso, version: int | None) -> None:
+    if version is not None and caso.version != version:
         raise ConflictoDeVersion(
             _("Otra persona modificó este caso mientras usted lo editaba. Revise la versión actual.")
         )
-    return bloqueado
 
 
 @transaction.atomic
 def caso_editar(*, caso: Caso, usuario: Any, version: int, **datos: Any) -> Caso:
     """Edit a draft (only the municipality, only while it is a draft)."""
-    bloqueado = _bloquear(caso, version)
+    bloqueado = _bloquear(caso, None)
     _exigir_municipal(usuario)
     if not puede_editar(usuario, bloqueado):
         raise SinPermiso(_("No puede editar este caso."))
+    _exigir_version(bloqueado, version)
     if bloqueado.estado != EstadoCaso.BORRADOR:
         raise TransicionNoPermitida(_("Solo se pueden editar casos en borrador."))
     permitidos = {
@@ -241,9 +246,10 @@ def caso_transicionar(
     t = TRANSICIONES.get(accion)
     if t is None:
         raise TransicionNoPermitida(_("Acción desconocida."))
-    bloqueado = _bloquear(caso, version)
+    bloqueado = _bloquear(caso, None)
     if getattr(usuario, "rol", None) not in t.roles or not puede_editar(usuario, bloqueado):
         raise SinPermiso(_("Su rol no permite «%(a)s» en este caso.") % {"a": t.etiqueta})
+    _exigir_version(bloqueado, version)
     if bloqueado.estado not in t.desde:
         raise TransicionNoPermitida(
             _("No se puede «%(a)s» un caso «%(e)s».") % {"a": t.etiqueta, "e": bloqueado.get_estado_display()}

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from .models import Comuna, Municipalidad, PoblacionComuna, Provincia, Region, Rol, Usuario
-from .scoping import ScopedAdminMixin
+from .scoping import HistorialSoloLecturaMixin, ScopedAdminMixin
 
 
 class ReferenciaAdmin(admin.ModelAdmin[Any]):
@@ -116,7 +116,7 @@ class MunicipalidadAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
 
 
 @admin.register(Usuario)
-class UsuarioAdmin(UserAdmin[Usuario], SimpleHistoryAdmin):
+class UsuarioAdmin(HistorialSoloLecturaMixin, UserAdmin[Usuario], SimpleHistoryAdmin):
     """Accounts are managed by national staff only."""
 
     list_display = ["username", "get_full_name", "email", "rol", "region", "municipalidad", "is_active"]

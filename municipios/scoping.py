@@ -13,9 +13,9 @@ Evaluador may read declare ``VISIBLE_A_EVALUADOR = True``; it never writes throu
 from typing import Any, TypeVar
 
 from django.contrib.admin import ModelAdmin
-from django.core.exceptions import ImproperlyConfigured, ValidationError
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied, ValidationError
 from django.db.models import Model, QuerySet
-from django.http import Http404, HttpRequest
+from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 
 from .models import Comuna, Rol
@@ -97,7 +97,22 @@ def puede_editar(user: Any, obj: Model) -> bool:
     return False
 
 
-class ScopedAdminMixin(ModelAdmin[Any]):
+class HistorialSoloLecturaMixin(ModelAdmin[Any]):
+    """simple-history's version page saves a POSTed old version (a "revert") after checking only
+    the *view* permission, and bypasses the services: history is read-only here, for everybody."""
+
+    def history_form_view(
+        self, request: HttpRequest, object_id: str, version_id: str, extra_context: Any = None
+    ) -> HttpResponse:
+        if request.method != "GET":
+            raise PermissionDenied
+        response: HttpResponse = super().history_form_view(  # type: ignore[misc]
+            request, object_id, version_id, extra_context
+        )
+        return response
+
+
+class ScopedAdminMixin(HistorialSoloLecturaMixin):
     """Admin for territorial models: the changelist and every object go through ``scoped``.
 
     SERMIG staff use the admin by role, not by Django's per-model permissions: national

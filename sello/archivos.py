@@ -15,6 +15,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
+from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -89,11 +90,12 @@ def validar(upload: UploadedFile | Any) -> tuple[bytes, str]:
         raise ArchivoInvalido(_("Debe adjuntar un archivo."))
     limite = max_bytes()
     tamano = getattr(upload, "size", None)
+    demasiado_grande = _("El archivo supera el tamaño máximo de %(max)s.") % {"max": filesizeformat(limite)}
     if tamano is not None and tamano > limite:
-        raise ArchivoInvalido(_("El archivo supera el tamaño máximo de %(mb)d MB.") % {"mb": limite // (1024 * 1024)})
+        raise ArchivoInvalido(demasiado_grande)
     contenido = upload.read(limite + 1)
     if len(contenido) > limite:
-        raise ArchivoInvalido(_("El archivo supera el tamaño máximo de %(mb)d MB.") % {"mb": limite // (1024 * 1024)})
+        raise ArchivoInvalido(demasiado_grande)
     if not contenido:
         raise ArchivoInvalido(_("El archivo está vacío."))
     tipo = detectar_tipo(contenido)

@@ -164,13 +164,16 @@ def transicionar(
     t = TRANSICIONES.get(accion)
     if t is None:
         raise TransicionNoPermitida(_("Acción desconocida."))
-    bloqueada = bloquear(adhesion, version)
+    bloqueada = bloquear(adhesion, None)
+    # Who may act is decided before anything else: a person without the role gets a 403 even
+    # with a stale version, and learns nothing about the record's state.
     if usuario is None:
         if None not in t.roles:
             raise SinPermiso(_("Esta acción requiere un usuario."))
-    else:
-        if getattr(usuario, "rol", None) not in t.roles or not puede_editar(usuario, bloqueada):
-            raise SinPermiso(_("Su rol no permite «%(accion)s» en esta municipalidad.") % {"accion": t.etiqueta})
+    elif getattr(usuario, "rol", None) not in t.roles or not puede_editar(usuario, bloqueada):
+        raise SinPermiso(_("Su rol no permite «%(accion)s» en esta municipalidad.") % {"accion": t.etiqueta})
+    if version is not None and bloqueada.version != version:
+        raise ConflictoDeVersion()
     if bloqueada.estado not in t.desde:
         raise TransicionNoPermitida(
             _("No se puede «%(accion)s» cuando el sello está «%(estado)s».")

@@ -4,11 +4,13 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
+from casos import api as casos_api
 from municipios import api as municipios_api
 
 from . import views
-from .web import publico as publico_urls
+from .api import sello as sello_api
 from .api.auth import ObtainTokenView
+from .web import publico as publico_urls
 
 router = DefaultRouter(trailing_slash=True)
 router.include_root_view = False
@@ -16,6 +18,9 @@ router.include_format_suffixes = False
 router.register("regiones", municipios_api.RegionViewSet, basename="region")
 router.register("comunas", municipios_api.ComunaViewSet, basename="comuna")
 router.register("municipios", municipios_api.MunicipalidadViewSet, basename="municipalidad")
+router.register("adhesiones", sello_api.AdhesionViewSet, basename="adhesion")
+router.register("evidencias", sello_api.EvidenciaViewSet, basename="evidencia")
+router.register("casos", casos_api.CasoViewSet, basename="caso")
 
 admin.site.site_header = "Sello Migrante · SERMIG"
 admin.site.site_title = "Sello Migrante"
@@ -38,6 +43,7 @@ urlpatterns = [
     ),
     path("municipios/", include("municipios.urls")),
     path("sello/", include("sello.web.urls")),
+    path("casos/", include("casos.urls")),
     path("", include((publico_urls.urlpatterns, "publico"))),
     path("admin/", admin.site.urls),
     path("api/v1/auth/token/", ObtainTokenView.as_view(), name="api-token"),

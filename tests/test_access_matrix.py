@@ -73,13 +73,19 @@ def test_access(route: str, persona, matrix_setup) -> None:
 
 
 def snapshot() -> tuple[Any, ...]:
-    from sello.models import Adhesion, Evidencia
+    from casos.models import Caso, Mensaje, Persona
+    from sello.models import Adhesion, Evidencia, Notificacion
 
+    # (The access log of sensitive cases is expected to grow on a GET: it is not part of this.)
     return (
         tuple(Municipalidad.objects.order_by("pk").values_list("pk", "version", "oficina_nombre")),
         Usuario.objects.count(),
         tuple(Adhesion.objects.order_by("pk").values_list("pk", "estado", "version")),
         tuple(Evidencia.objects.order_by("pk").values_list("pk", "estado", "version")),
+        tuple(Caso.objects.order_by("pk").values_list("pk", "estado", "version", "asignado_a")),
+        Mensaje.objects.count(),
+        Persona.objects.count(),
+        Notificacion.objects.filter(leida_en__isnull=False).count(),
     )
 
 

@@ -72,3 +72,17 @@ def test_autocomplete_results_are_scoped(regional) -> None:
     assert response.status_code == 200
     textos = [r["text"] for r in response.json()["results"]]
     assert "Municipalidad de Valparaíso" not in textos
+
+
+@pytest.mark.parametrize("nombre", ["evaluador", "regional", "nacional"])
+def test_history_is_read_only_in_the_admin(nombre, persona, independencia) -> None:
+    """A POST to simple-history's version page would revert the record, bypassing services."""
+    independencia.oficina_nombre = "Primera"
+    independencia.save()
+    version = independencia.history.earliest()
+    independencia.oficina_nombre = "Segunda"
+    independencia.save()
+    url = f"/admin/municipios/municipalidad/{independencia.pk}/history/{version.pk}/"
+    response = client_for(persona(nombre)).post(url, {"oficina_nombre": "Primera", "alcalde_tratamiento": ""})
+    assert response.status_code == 403
+    assert Municipalidad.objects.get(pk=independencia.pk).oficina_nombre == "Segunda"

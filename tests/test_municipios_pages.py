@@ -64,14 +64,15 @@ class TestList:
         url = reverse("municipios:list")
         # 1 session, 2 user (with municipalidad and región), 3 the región chosen in the filter,
         # 4 COUNT for the paginator, 5 región options and 6 provincia options of the filter
-        # form, 7 the page of rows with comuna, provincia and región joined.
-        with django_assert_num_queries(7):
+        # form, 7 the page of rows with comuna, provincia and región joined, 8 the unread
+        # notifications shown in the navigation.
+        with django_assert_num_queries(8):
             response = client.get(url, {"region": "15"})
         assert len(response.context["page"]) == 4
-        with django_assert_num_queries(7):
+        with django_assert_num_queries(8):
             response = client.get(url, {"region": "13"})
         assert len(response.context["page"]) == 50
-        with django_assert_num_queries(6):  # no región to look up
+        with django_assert_num_queries(7):  # no región to look up
             response = client.get(url)
         assert len(response.context["page"]) == 50
 

@@ -34,11 +34,33 @@ def test_every_api_endpoint_is_documented_with_its_errors() -> None:
         "/api/v1/comunas/{cut}/",
         "/api/v1/municipios/",
         "/api/v1/municipios/{uuid}/",
+        "/api/v1/adhesiones/",
+        "/api/v1/adhesiones/{uuid}/",
+        "/api/v1/adhesiones/{uuid}/transiciones/",
+        "/api/v1/evidencias/",
+        "/api/v1/evidencias/{uuid}/",
+        "/api/v1/evidencias/{uuid}/revisar/",
+        "/api/v1/casos/",
+        "/api/v1/casos/{uuid}/",
+        "/api/v1/casos/{uuid}/transiciones/",
+        "/api/v1/casos/{uuid}/mensajes/",
     }
     for path, operations in paths.items():
         for method, operation in operations.items():
             for status in ("400", "401", "403", "404", "429"):
                 assert status in operation["responses"], (path, method, status)
+    # The seal's writes call services with optimistic locking and state checks.
+    for path in (
+        "/api/v1/adhesiones/{uuid}/transiciones/",
+        "/api/v1/evidencias/",
+        "/api/v1/evidencias/{uuid}/revisar/",
+    ):
+        assert "409" in paths[path]["post"]["responses"], path
+    assert "409" not in paths["/api/v1/evidencias/"]["get"]["responses"]
+    assert "409" not in paths["/api/v1/auth/token/"]["post"]["responses"]
+    # Cases: transitions and messages refuse stale versions and states that do not allow them.
+    for path in ("/api/v1/casos/{uuid}/transiciones/", "/api/v1/casos/{uuid}/mensajes/"):
+        assert "409" in paths[path]["post"]["responses"], path
 
 
 def test_the_schema_endpoint_serves_it(client) -> None:

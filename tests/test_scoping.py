@@ -1,5 +1,8 @@
 """The one scoping helper: who sees which municipalities; it fails closed."""
 
+import ast
+from pathlib import Path
+
 import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ImproperlyConfigured
@@ -87,22 +90,76 @@ def test_puede_editar(municipal, municipal_otra, regional, regional_otra, nacion
     assert not puede_editar(AnonymousUser(), independencia)
 
 
-def test_no_view_or_api_queries_territorial_models_unscoped() -> None:
-    """Zulip-style guard: views and APIs read territorial data only through the helper."""
-    import ast
-    from pathlib import Path
+def _nombre(func: ast.expr) -> str | None:
+    return getattr(func, "id", getattr(func, "attr", None))
 
-    territoriales = {"Municipalidad"}
+
+def _dentro(nodos: list[ast.AST]) -> set[int]:
+    return {id(hijo) for nodo in nodos for hijo in ast.walk(nodo)}
+
+
+def infracciones(tree: ast.AST, territoriales: set[str]) -> list[int]:
+    """Lines where a territorial model's manager is used outside the scoping helper.
+
+    Allowed: inside the arguments of ``scoped``/``get_scoped_or_404``; inside a ``Prefetch``
+    (it refines an already scoped parent); ``.none()``; and inside functions named ``*_qs``,
+    which build base querysets: every call to one of those must itself be an argument of the
+    scoping helper.
+    """
+    llamadas = [n for n in ast.walk(tree) if isinstance(n, ast.Call)]
+    alcance = _dentro(
+        [
+            a
+            for c in llamadas
+            if _nombre(c.func) in ("scoped", "get_scoped_or_404")
+            for a in [*c.args, *(k.value for k in c.keywords)]
+        ]
+    )
+    prefetch = _dentro([c for c in llamadas if _nombre(c.func) == "Prefetch"])
+    funciones_qs = [n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef) and n.name.endswith("_qs")]
+    en_funciones_qs = _dentro(funciones_qs)
+    nombres_qs = {f.name for f in funciones_qs}
+    nones = {id(c.func.value) for c in llamadas if isinstance(c.func, ast.Attribute) and c.func.attr == "none"}
+    lineas = [c.lineno for c in llamadas if _nombre(c.func) in nombres_qs and id(c) not in alcance]
+    for nodo in ast.walk(tree):
+        if (
+            isinstance(nodo, ast.Attribute)
+            and nodo.attr == "objects"
+            and isinstance(nodo.value, ast.Name)
+            and nodo.value.id in territoriales
+            and id(nodo) not in alcance | prefetch | en_funciones_qs | nones
+        ):
+            lineas.append(nodo.lineno)
+    return sorted(lineas)
+
+
+def test_no_view_or_api_queries_territorial_models_unscoped() -> None:
+    """Zulip-style guard: views, APIs and exports read territorial data only through the helper."""
+    from django.apps import apps
+
+    # Every model that declares a territory must be read through the scoping helper.
+    territoriales = {m.__name__ for m in apps.get_models() if getattr(m, "TERRITORIO", None)}
+    assert {"Municipalidad", "Adhesion", "Evidencia", "Caso", "Persona"} <= territoriales
     root = Path(__file__).resolve().parent.parent
-    offenders = []
-    for path in [*root.glob("*/views.py"), *root.glob("*/api.py"), *root.glob("*/views/*.py")]:
-        tree = ast.parse(path.read_text())
-        for node in ast.walk(tree):
-            if (
-                isinstance(node, ast.Attribute)
-                and node.attr == "objects"
-                and isinstance(node.value, ast.Name)
-                and node.value.id in territoriales
-            ):
-                offenders.append(f"{path.relative_to(root)}:{node.lineno}")
+    patrones = ["*/views.py", "*/api.py", "*/views/*.py", "*/api/*.py", "*/web/*.py", "*/exports.py"]
+    offenders = [
+        f"{path.relative_to(root)}:{linea}"
+        for path in sorted({p for patron in patrones for p in root.glob(patron) if ".venv" not in p.parts})
+        for linea in infracciones(ast.parse(path.read_text()), territoriales)
+    ]
     assert offenders == []
+
+
+def test_the_guard_catches_an_unscoped_read() -> None:
+    codigo = """
+def vista(request, uuid):
+    a = Caso.objects.get(uuid=uuid)
+    b = get_scoped_or_404(request.user, Caso.objects.all(), uuid=uuid)
+    c = scoped(request.user, base_qs())
+    d = base_qs()
+    e = Caso.objects.none()
+
+def base_qs():
+    return Caso.objects.select_related("persona")
+"""
+    assert infracciones(ast.parse(codigo), {"Caso"}) == [3, 6]

@@ -13,6 +13,9 @@ from django.utils.translation import gettext as _
 from rest_framework import exceptions, serializers
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
+from rest_framework.views import set_rollback
+
+from sello.errores import ConflictoDeVersion, ErrorDeNegocio, SinPermiso, TransicionNoPermitida
 
 MESSAGES = {
     "not_authenticated": lambda: _("Se requieren credenciales de autenticación."),
@@ -36,7 +39,19 @@ def error_body(code: str, message: str, fields: dict[str, Any] | None = None) ->
     return {"error": body}
 
 
+def status_de_negocio(exc: ErrorDeNegocio) -> int:
+    """HTTP status of a refused business operation (the services wrote nothing)."""
+    if isinstance(exc, ConflictoDeVersion | TransicionNoPermitida):
+        return 409
+    if isinstance(exc, SinPermiso):
+        return 403
+    return 400
+
+
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    if isinstance(exc, ErrorDeNegocio):
+        set_rollback()
+        return Response(error_body(exc.codigo, exc.mensaje), status=status_de_negocio(exc))
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, PermissionDenied):

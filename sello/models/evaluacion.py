@@ -178,6 +178,7 @@ class Notificacion(models.Model):
     url = models.CharField(_("enlace"), max_length=300, blank=True)
     creada_en = models.DateTimeField(_("creada"), auto_now_add=True)
     leida_en = models.DateTimeField(_("leída"), null=True, blank=True)
+    correo_enviado_en = models.DateTimeField(_("correo enviado"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("notificación")

@@ -89,9 +89,11 @@ def adhesion_registrar(
 
 
 @transaction.atomic
-def plan_iniciar(*, adhesion: Adhesion, usuario: Any, version: int) -> PlanTrabajo:
+def plan_iniciar(*, adhesion: Adhesion, usuario: Any, version: int, comentario: str = "") -> PlanTrabajo:
     """adherida → plan en elaboración; the plan starts with every action of the catalogue."""
-    adhesion = transicionar(adhesion=adhesion, accion="iniciar_plan", usuario=usuario, version=version)
+    adhesion = transicionar(
+        adhesion=adhesion, accion="iniciar_plan", usuario=usuario, version=version, comentario=comentario
+    )
     plan = PlanTrabajo.objects.create(adhesion=adhesion, estado=EstadoPlan.BORRADOR)
     AccionPlan.objects.bulk_create(
         AccionPlan(

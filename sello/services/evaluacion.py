@@ -37,16 +37,21 @@ from .notificaciones import destinatarios_municipalidad, notificar
 
 
 @transaction.atomic
-def evaluacion_solicitar(*, adhesion: Adhesion, usuario: Any, version: int) -> Adhesion:
+def evaluacion_solicitar(*, adhesion: Adhesion, usuario: Any, version: int, comentario: str = "") -> Adhesion:
     """The municipality requests evaluation; only when the scoring rule says it may."""
-    bloquear(adhesion, version)
+    bloqueada = bloquear(adhesion, version)
+    # Refuse other roles before scoring: they get "no permission", not "the score is short".
+    if getattr(usuario, "rol", None) != Rol.MUNICIPAL or not puede_editar(usuario, bloqueada):
+        raise SinPermiso(_("Solo la municipalidad solicita la evaluación de su sello."))
     resultado = calcular(adhesion)
     if not resultado.cumple:
         raise ErrorDeNegocio(
             _("Aún no cumple la regla para solicitar la evaluación. ") + " ".join(resultado.explicacion)
         )
     puntaje_registrar(adhesion=adhesion)
-    adhesion = transicionar(adhesion=adhesion, accion="solicitar_evaluacion", usuario=usuario, version=version)
+    adhesion = transicionar(
+        adhesion=adhesion, accion="solicitar_evaluacion", usuario=usuario, version=version, comentario=comentario
+    )
     notificar(
         usuarios=Usuario.objects.filter(is_active=True, rol=Rol.NACIONAL),
         titulo=_("Evaluación solicitada: %(m)s") % {"m": adhesion.municipalidad},

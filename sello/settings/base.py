@@ -172,6 +172,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Choice sets used by several components (list, detail, timeline) get one stable name.
+    "ENUM_NAME_OVERRIDES": {
+        "EstadoCasoEnum": "casos.models.EstadoCaso",
+        "TipoCasoEnum": "casos.models.TipoCaso",
+    },
 }
 
 # --- Celery ----------------------------------------------------------------------------------

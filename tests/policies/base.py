@@ -99,6 +99,15 @@ def superuser_only(app_model: str, obj: Callable[[], Any]) -> dict[str, tuple[Ca
     )
 
 
+def admin_app_index_route() -> str:
+    """The admin's app index pattern lists every app with a registered model, in registry order
+    (it changes whenever an app registers its first admin model)."""
+    from django.contrib import admin
+
+    etiquetas = dict.fromkeys(model._meta.app_label for model in admin.site._registry)
+    return "admin/^(?P<app_label>" + "|".join(etiquetas) + ")/$"
+
+
 def usuario_pk() -> int:
     return Usuario.objects.get(username="p.municipal").pk
 
@@ -154,7 +163,7 @@ POLICY: dict[str, tuple[Callable[[], str], dict[str, int]]] = {
         lambda: "/admin/r/999/1/",
         {**ADMIN_NO_STAFF, **dict.fromkeys(STAFF, 404)},
     ),
-    "admin/^(?P<app_label>auth|authtoken|django_celery_beat|municipios|sello)/$": (
+    admin_app_index_route(): (
         lambda: "/admin/municipios/",
         ADMIN_STAFF_PAGE,
     ),
@@ -206,6 +215,13 @@ def preparar() -> None:
     - Quilicura (13125): certified, with its certificate;
     - Santiago (13101): in evaluation, assigned to the evaluador persona;
     - Ñuñoa (13120): plan submitted for regional review.
+
+    Cases (``tests/casos_fixtures.py``), looked up by their description:
+    - "caso-borrador": Independencia, draft;
+    - "caso-sensible": Independencia, gender violence, escalated (sensitive: masked names);
+    - "caso-gestion": Independencia, in management, assigned to p.regional, with a message,
+      an internal note and a message with a PDF attachment;
+    - "caso-quilicura": Quilicura, escalated.
     """
     from sello.models import EstadoPlan, EstadoSello
 
@@ -233,6 +249,18 @@ def preparar() -> None:
         nacional=nacional,
         evaluador=evaluador,
     )
+    from casos.models import EstadoCaso, Mensaje, TipoCaso
+
+    from ..casos_fixtures import caso, mensaje
+    from ..sello_fixtures import archivo_pdf
+
+    caso(municipal, descripcion="caso-borrador")
+    caso(municipal, estado=EstadoCaso.DERIVADO, tipo=TipoCaso.VIOLENCIA, descripcion="caso-sensible")
+    gestion = caso(municipal, estado=EstadoCaso.EN_GESTION, asignado_a=regional, descripcion="caso-gestion")
+    mensaje(gestion, municipal, "Adjunto antecedentes")
+    mensaje(gestion, regional, "Nota interna de prueba", interno=True)
+    Mensaje.objects.create(caso=gestion, autor=municipal, texto="Con adjunto", adjunto=archivo_pdf(municipal))
+    caso(usuarios["p.municipal.otra"], estado=EstadoCaso.DERIVADO, descripcion="caso-quilicura")
     construir(
         Municipalidad.objects.get(comuna_id="13120"),
         EstadoSello.PLAN_EN_ELABORACION,
