@@ -240,7 +240,7 @@ def detalle(request: HttpRequest, uuid: str) -> HttpResponse:
 @require_POST
 @login_required
 def evidencia_revisar(request: HttpRequest, uuid: str) -> HttpResponse:
-    evidencia = get_scoped_or_404(request.user, Evidencia.objects.select_related("adhesion"), uuid=uuid)
+    evidencia = get_scoped_or_404(request.user, Evidencia.objects.all(), uuid=uuid)
     exigir_rol(request.user, Rol.REGIONAL)
     adhesion = get_scoped_or_404(request.user, adhesiones_qs(), pk=evidencia.adhesion_id)
     form = RevisionEvidenciaForm(request.POST, auto_id=f"id_ev{evidencia.pk}_%s")

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from municipios.models import Rol, Usuario
 
-from ..models import Decision, DecisionComite, EstadoEvidencia, Evaluacion, Linea
+from ..models import Decision, EstadoEvidencia, Evaluacion, Linea
 
 COMENTARIO_MAX = 4000
 
@@ -88,12 +88,8 @@ class AsignarEvaluadoresForm(forms.Form):
 
 class DecisionForm(forms.Form):
     decision = forms.ChoiceField(label=_("Decisión"), choices=Decision.choices, widget=forms.RadioSelect)
-    resolucion_numero = forms.CharField(
-        label=DecisionComite._meta.get_field("resolucion_numero").verbose_name, max_length=40
-    )
-    resolucion_fecha = forms.DateField(
-        label=DecisionComite._meta.get_field("resolucion_fecha").verbose_name, widget=FechaInput()
-    )
+    resolucion_numero = forms.CharField(label=_("N° de resolución"), max_length=40)
+    resolucion_fecha = forms.DateField(label=_("Fecha de la resolución"), widget=FechaInput())
     fundamento = forms.CharField(
         label=_("Fundamento"),
         required=False,
