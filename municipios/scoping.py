@@ -31,10 +31,18 @@ def territorio_de(model: type[Model]) -> str:
 
 
 def scoped(user: Any, queryset: QuerySet[M], *, write: bool = False) -> QuerySet[M]:
-    """Restrict ``queryset`` to the rows ``user`` may read (or, with ``write``, edit)."""
-    path = territorio_de(queryset.model)
+    """Restrict ``queryset`` to the rows ``user`` may read (or, with ``write``, edit).
+
+    A model whose territory is not a single comuna (a training invites several
+    municipalities) declares ``filtro_alcance(user) -> Q | None`` instead of ``TERRITORIO``;
+    it is applied here, after the same fail-closed checks, and ``None`` means nothing."""
     if user is None or not user.is_authenticated or not user.is_active:
         return queryset.none()
+    filtro_alcance = getattr(queryset.model, "filtro_alcance", None)
+    if filtro_alcance is not None:
+        condicion = filtro_alcance(user) if not write or getattr(user, "rol", "") != Rol.EVALUADOR else None
+        return queryset.none() if condicion is None else queryset.filter(condicion)
+    path = territorio_de(queryset.model)
     rol = getattr(user, "rol", "")
     if rol == Rol.NACIONAL:
         return queryset

@@ -29,6 +29,7 @@ class ResultadoLinea:
     porcentaje: Decimal
     obligatorias_pendientes: int
     faltantes: list[Faltante] = field(default_factory=list)
+    por_plataforma: list[str] = field(default_factory=list)
 
     @property
     def cumple(self) -> bool:
@@ -60,9 +61,14 @@ def _pct(parte: int, todo: int) -> Decimal:
 def calcular(adhesion: Adhesion, regla: ReglaPuntaje | None = None) -> Resultado:
     """Score ``adhesion`` under ``regla`` (its own rule by default). One query for the actions
     with their evidence counts by state."""
+    from capacitaciones.selectors import acciones_cumplidas_por_plataforma
+
     regla = regla or adhesion.regla
+    # Trainings and operativos recorded in the platform prove some actions by themselves.
+    plataforma = acciones_cumplidas_por_plataforma(municipalidad=adhesion.municipalidad)
     acciones = (
         AccionPlan.objects.filter(plan__adhesion=adhesion)
+        .select_related("accion_catalogo")
         .annotate(
             aceptadas=Count("evidencias", filter=Q(evidencias__estado=EstadoEvidencia.ACEPTADA)),
             enviadas=Count("evidencias", filter=Q(evidencias__estado=EstadoEvidencia.ENVIADA)),
@@ -82,10 +88,18 @@ def calcular(adhesion: Adhesion, regla: ReglaPuntaje | None = None) -> Resultado
     for linea in Linea:
         items = por_linea[linea.value]
         aplicables = [a for a in items if not (a.no_aplica and regla.no_aplica_excluye)]
-        cumplidas = [a for a in aplicables if a.aceptadas > 0 and not a.no_aplica]
+
+        def codigo(a: Any) -> str:
+            return a.accion_catalogo.codigo if a.accion_catalogo_id else ""
+
+        def hecha(a: Any) -> bool:
+            return not a.no_aplica and (a.aceptadas > 0 or codigo(a) in plataforma)
+
+        cumplidas = [a for a in aplicables if hecha(a)]
+        por_plataforma = [f"{a.nombre}: {plataforma[codigo(a)]}" for a in aplicables if hecha(a) and a.aceptadas == 0]
         faltantes = []
         for a in aplicables:
-            if a.aceptadas > 0 and not a.no_aplica:
+            if hecha(a):
                 continue
             if a.no_aplica:
                 motivo = _("marcada «no aplica»; la regla la cuenta como pendiente")
@@ -109,6 +123,7 @@ def calcular(adhesion: Adhesion, regla: ReglaPuntaje | None = None) -> Resultado
                 porcentaje=_pct(len(cumplidas), len(aplicables)),
                 obligatorias_pendientes=sum(1 for f in faltantes if f.obligatoria),
                 faltantes=faltantes,
+                por_plataforma=por_plataforma,
             )
         )
     total = sum((r.aporte for r in lineas), Decimal("0.00"))

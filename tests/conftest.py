@@ -15,7 +15,7 @@ from django.test import Client
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from municipios.models import Municipalidad, Region, Rol, Usuario
+from municipios.models import Municipalidad, Rol, Usuario
 
 from .factories import UsuarioFactory
 
@@ -39,16 +39,25 @@ PERSONAS = (
 )
 
 
+# Data migrations whose rows transactional tests flush: (module, loader, model that proves it ran).
+SEMILLAS = [
+    ("municipios.migrations.0002_cargar_territorio", "cargar", "municipios.Region"),
+    ("sello.migrations.0003_catalogo_y_regla_iniciales", "sembrar", "sello.CatalogoVersion"),
+    ("casos.migrations.0002_plazos_iniciales", "sembrar", "casos.PlazoRespuesta"),
+]
+
+
 def asegurar_territorio() -> None:
-    """Reload regiones, provincias, comunas and municipalidades if a flush removed them.
+    """Reload what the data migrations load (territory, seal catalogue and rule, case deadlines)
+    if a flush removed it.
 
     Transactional tests (live server, real worker, schemathesis) end with a flush of every
-    table, data-migration rows included; this reloads them with the migration's own loader
+    table, data-migration rows included; this reloads them with the migrations' own loaders
     (bulk inserts, ~0.2 s; ``serialized_rollback`` took ~4 s per test).
     """
-    if not Region.objects.exists():
-        migracion = importlib.import_module("municipios.migrations.0002_cargar_territorio")
-        migracion.cargar(django_apps, None)
+    for modulo, funcion, modelo in SEMILLAS:
+        if not django_apps.get_model(modelo).objects.exists():
+            getattr(importlib.import_module(modulo), funcion)(django_apps, None)
 
 
 @pytest.fixture(autouse=True)
