@@ -114,9 +114,17 @@ def buenas_practicas_publicadas(*, texto: str = "") -> QuerySet[BuenaPractica]:
             + SearchVector("actividades", "resultados", "responsable", weight="C", config="spanish")
         )
         consulta = SearchQuery(texto, config="spanish", search_type="websearch")
-        return qs.annotate(rango=SearchRank(vector, consulta)).filter(rango__gt=0).order_by("-rango", "-publicada_en")
+        # Match with @@ (every term, as typed); ts_rank alone is > 0 for partial matches too.
+        return (
+            qs.annotate(documento=vector, rango=SearchRank(vector, consulta))
+            .filter(documento=consulta)
+            .order_by("-rango", "-publicada_en")
+        )
+    # Elsewhere (SQLite, the embedded default): every word must appear in some field.
     campos = ("nombre", "descripcion", "objetivos", "actividades", "resultados", "responsable")
-    condicion = Q()
-    for campo in campos:
-        condicion |= Q(**{f"{campo}__icontains": texto})
-    return qs.filter(condicion)
+    for palabra in texto.split()[:10]:
+        condicion = Q()
+        for campo in campos:
+            condicion |= Q(**{f"{campo}__icontains": palabra})
+        qs = qs.filter(condicion)
+    return qs

@@ -36,6 +36,7 @@ from .models import (
     Organizador,
     Servicio,
     Sesion,
+    TipoDispositivo,
 )
 
 MAX_FILAS_CSV = 5000
@@ -284,7 +285,9 @@ def asistencia_importar_csv(*, sesion: Sesion, usuario: Any, contenido: bytes) -
     for numero, fila in enumerate(lector, start=2):
         if numero - 1 > MAX_FILAS_CSV:
             raise ErrorDeNegocio(_("El archivo supera las %(n)d filas.") % {"n": MAX_FILAS_CSV})
-        datos = {(k or "").strip().lower(): (v or "").strip() for k, v in fila.items()}
+        # Cells beyond the header (key None, a list) are ignored: a ";" inside a value (e.g. a
+        # formula) must be reported for its row, not crash the import.
+        datos = {k.strip().lower(): (v or "").strip() for k, v in fila.items() if isinstance(k, str)}
         correo, estado = datos.get("correo", "").lower(), datos.get("estado", "").lower()
         if not correo and not estado:
             continue
@@ -384,8 +387,8 @@ def encuesta_responder(
         raise ErrorDeNegocio(_("El enlace de la encuesta no es válido."))
     if Encuesta.objects.filter(inscripcion=inscripcion).exists():
         raise TransicionNoPermitida(_("Esta encuesta ya fue respondida. ¡Gracias!"))
-    primera = inscripcion.capacitacion.sesiones.order_by("inicio").first()
-    if primera is None or primera.inicio > timezone.now():
+    ultima = inscripcion.capacitacion.sesiones.order_by("-fin").first()
+    if ultima is None or ultima.fin > timezone.now():
         raise TransicionNoPermitida(_("La encuesta se responde después de la capacitación."))
     notas = (general, contenidos, relatores, utilidad)
     if any(not 1 <= n <= 5 for n in notas):
@@ -422,6 +425,10 @@ def dispositivo_registrar(
     municipalidad = Municipalidad.objects.select_related("comuna").get(comuna=comuna)
     if not puede_editar(usuario, municipalidad):
         raise SinPermiso(_("Solo puede registrar operativos en su territorio."))
+    if tipo not in TipoDispositivo.values:
+        raise ErrorDeNegocio(_("Tipo de operativo inválido."))
+    if not lugar.strip():
+        raise ErrorDeNegocio(_("Indique el lugar del operativo."))
     if fecha > timezone.localdate():
         raise ErrorDeNegocio(_("La fecha del operativo no puede ser futura."))
     if not servicios or any(s not in Servicio.values for s in servicios):

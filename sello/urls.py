@@ -4,6 +4,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
+from capacitaciones import api as capacitaciones_api
 from casos import api as casos_api
 from municipios import api as municipios_api
 
@@ -21,6 +22,9 @@ router.register("municipios", municipios_api.MunicipalidadViewSet, basename="mun
 router.register("adhesiones", sello_api.AdhesionViewSet, basename="adhesion")
 router.register("evidencias", sello_api.EvidenciaViewSet, basename="evidencia")
 router.register("casos", casos_api.CasoViewSet, basename="caso")
+router.register("capacitaciones", capacitaciones_api.CapacitacionViewSet, basename="capacitacion")
+router.register("dispositivos", capacitaciones_api.DispositivoViewSet, basename="dispositivo")
+router.register("buenas-practicas", capacitaciones_api.BuenaPracticaViewSet, basename="buena-practica")
 
 admin.site.site_header = "Sello Migrante · SERMIG"
 admin.site.site_title = "Sello Migrante"
@@ -44,6 +48,7 @@ urlpatterns = [
     path("municipios/", include("municipios.urls")),
     path("sello/", include("sello.web.urls")),
     path("casos/", include("casos.urls")),
+    path("capacitaciones/", include("capacitaciones.urls")),
     path("", include((publico_urls.urlpatterns, "publico"))),
     path("admin/", admin.site.urls),
     path("api/v1/auth/token/", ObtainTokenView.as_view(), name="api-token"),

@@ -33,17 +33,24 @@ class EstadoCertificado(models.TextChoices):
     REVOCADO = "revocado", _("revocado")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Verificacion:
-    """What a verification page may reveal, and nothing more."""
+    """What a verification page may reveal, and nothing more.
+
+    The seal's certificates state a región, a resolution and a validity date; other kinds leave
+    those empty and list what they state in ``detalles`` (label, value), e.g. a training
+    certificate's title, dates and hours. ``acredita`` names what a revoked or expired
+    certificate no longer proves ("el Sello Migrante")."""
 
     tipo: str
     titular: str
-    region: str
-    resolucion_numero: str
-    vigente_hasta: date
     estado: EstadoCertificado
+    region: str = ""
+    resolucion_numero: str = ""
+    vigente_hasta: date | None = None
     revocado_en: datetime | None = None
+    acredita: str = ""
+    detalles: tuple[tuple[str, str], ...] = ()
 
 
 Buscador = Callable[[str], Verificacion | None]
@@ -107,6 +114,7 @@ def certificado_del_sello(codigo: str) -> Verificacion | None:
         vigente_hasta=certificado.vigente_hasta,
         estado=estado_certificado(certificado, hoy=timezone.localdate()),
         revocado_en=certificado.revocado_en,
+        acredita=str(_("el Sello Migrante")),
     )
 
 

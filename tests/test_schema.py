@@ -44,6 +44,12 @@ def test_every_api_endpoint_is_documented_with_its_errors() -> None:
         "/api/v1/casos/{uuid}/",
         "/api/v1/casos/{uuid}/transiciones/",
         "/api/v1/casos/{uuid}/mensajes/",
+        "/api/v1/capacitaciones/",
+        "/api/v1/capacitaciones/{uuid}/",
+        "/api/v1/dispositivos/",
+        "/api/v1/dispositivos/{uuid}/",
+        "/api/v1/buenas-practicas/",
+        "/api/v1/buenas-practicas/{uuid}/",
     }
     for path, operations in paths.items():
         for method, operation in operations.items():

@@ -176,6 +176,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "EstadoCasoEnum": "casos.models.EstadoCaso",
         "TipoCasoEnum": "casos.models.TipoCaso",
+        "LineaEnum": "sello.models.Linea",
     },
 }
 

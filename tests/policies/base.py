@@ -222,6 +222,14 @@ def preparar() -> None:
     - "caso-gestion": Independencia, in management, assigned to p.regional, with a message,
       an internal note and a message with a PDF attachment;
     - "caso-quilicura": Quilicura, escalated.
+
+    Trainings (``tests/capacitaciones_fixtures.py``), looked up by title:
+    - "Capacitación regional RM": organised by SERMIG RM (p.regional), inviting Independencia,
+      two past sessions, two participants of Independencia (one attended both: certificate
+      issued), one future session;
+    - "Capacitación municipal Independencia": organised by Independencia (p.municipal);
+    - an operativo in Independencia (13108); good practices: "Práctica publicada Quilicura"
+      (published) and "Práctica enviada Independencia" (submitted).
     """
     from sello.models import EstadoPlan, EstadoSello
 
@@ -261,6 +269,29 @@ def preparar() -> None:
     mensaje(gestion, regional, "Nota interna de prueba", interno=True)
     Mensaje.objects.create(caso=gestion, autor=municipal, texto="Con adjunto", adjunto=archivo_pdf(municipal))
     caso(usuarios["p.municipal.otra"], estado=EstadoCaso.DERIVADO, descripcion="caso-quilicura")
+    from ..capacitaciones_fixtures import asistir, capacitacion, dispositivo, inscripcion, practica
+
+    regional_rm = capacitacion(
+        regional, invitadas=[independencia], titulo="Capacitación regional RM", sesiones_futuras=1
+    )
+    asistente = inscripcion(regional_rm, "Ana Pérez", "ana@independencia.cl", municipalidad=independencia)
+    inscripcion(regional_rm, "Luis Soto", "luis@independencia.cl", municipalidad=independencia)
+    asistir(regional_rm, asistente, regional)
+    from capacitaciones.models import CertificadoCapacitacion
+
+    CertificadoCapacitacion.objects.create(
+        inscripcion=asistente,
+        nombre="Ana Pérez",
+        titulo=regional_rm.titulo,
+        organiza="SERMIG",
+        fechas="01/11/2026",
+        horas=regional_rm.horas,
+        emitido_en="2026-11-10",
+    )
+    capacitacion(municipal, titulo="Capacitación municipal Independencia")
+    dispositivo(municipal, "13108")
+    practica(usuarios["p.municipal.otra"], "13125", nombre="Práctica publicada Quilicura")
+    practica(municipal, "13108", nombre="Práctica enviada Independencia", estado="enviada")
     construir(
         Municipalidad.objects.get(comuna_id="13120"),
         EstadoSello.PLAN_EN_ELABORACION,

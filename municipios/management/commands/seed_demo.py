@@ -18,6 +18,7 @@ class Command(BaseCommand):
             )
         from django.db import transaction
 
+        from capacitaciones.demo import sembrar_capacitaciones
         from casos.demo import sembrar_casos
         from sello.demo import sembrar_sello
 
@@ -25,12 +26,17 @@ class Command(BaseCommand):
             usuarios = sembrar_territorio()
             adhesiones = sembrar_sello({u.username: u for u in usuarios})
             casos = sembrar_casos({u.username: u for u in usuarios})
+            capacitaciones = sembrar_capacitaciones({u.username: u for u in usuarios})
         self.stdout.write(self.style.SUCCESS("Datos de demostración listos."))
         self.stdout.write(f"Usuarios (contraseña «{DEMO_PASSWORD}»):")
         for usuario in usuarios:
             territorio = usuario.municipalidad or usuario.region or "—"
             self.stdout.write(f"  {usuario.username:<22} {usuario.get_rol_display():<32} {territorio}")
         self.stdout.write(f"Casos de demostración: {len(casos)}")
+        self.stdout.write(
+            f"Capacitaciones: {len(capacitaciones.capacitaciones)} ({capacitaciones.certificados} certificados) · "
+            f"operativos: {len(capacitaciones.dispositivos)} · buenas prácticas: {len(capacitaciones.practicas)}"
+        )
         self.stdout.write("Sello Migrante:")
         for adhesion in adhesiones.values():
             self.stdout.write(
