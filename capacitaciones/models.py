@@ -3,6 +3,7 @@ devices (operativos) and the catalogue of good practices (PRODUCT.md §5)."""
 
 import secrets
 import uuid
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -97,7 +98,7 @@ class Capacitacion(models.Model):
         return self.titulo
 
     @classmethod
-    def filtro_alcance(cls, user: object) -> Q | None:
+    def filtro_alcance(cls, user: Any) -> Q | None:
         """Who sees a training: national staff all; regional staff those of their región
         (organised there or inviting its municipalities); municipal officers those open to their
         municipality and those it organises. ``None`` = nothing."""
@@ -107,16 +108,16 @@ class Capacitacion(models.Model):
         if rol == Rol.REGIONAL and getattr(user, "region_id", None):
             invita_region = Invitacion.objects.filter(
                 capacitacion=OuterRef("pk"),
-                municipalidad__comuna__region_id=user.region_id,  # type: ignore[attr-defined]
+                municipalidad__comuna__region_id=user.region_id,
             )
             return (
-                Q(region_id=user.region_id)  # type: ignore[attr-defined]
-                | Q(municipalidad_organizadora__comuna__region_id=user.region_id)  # type: ignore[attr-defined]
+                Q(region_id=user.region_id)
+                | Q(municipalidad_organizadora__comuna__region_id=user.region_id)
                 | Q(Exists(invita_region))
             )
         if rol == Rol.MUNICIPAL and getattr(user, "municipalidad_id", None):
-            invitada = Invitacion.objects.filter(capacitacion=OuterRef("pk"), municipalidad_id=user.municipalidad_id)  # type: ignore[attr-defined]
-            return Q(municipalidad_organizadora_id=user.municipalidad_id) | Q(Exists(invitada))  # type: ignore[attr-defined]
+            invitada = Invitacion.objects.filter(capacitacion=OuterRef("pk"), municipalidad_id=user.municipalidad_id)
+            return Q(municipalidad_organizadora_id=user.municipalidad_id) | Q(Exists(invitada))
         return None
 
 

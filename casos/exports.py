@@ -29,8 +29,8 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_countries import countries
-from openpyxl import Workbook  # type: ignore[import-untyped]
-from openpyxl.cell import WriteOnlyCell  # type: ignore[import-untyped]
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 
 from .models import SUBTIPOS, Caso, EstadoCaso
 from .selectors import documento_visible, nombre_visible

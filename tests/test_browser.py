@@ -6,43 +6,24 @@ flushed after each test, territory included: ``conftest`` reloads it before ever
 test, and this module reloads it once more when it ends so that later tests find it.
 """
 
-import os
 import re
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
-from django.db import connection
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 from pytest_django import DjangoDbBlocker
 
 from municipios.demo import DEMO_PASSWORD, sembrar_territorio
 from municipios.models import Municipalidad
 
-from .conftest import asegurar_territorio
-
-# Playwright's sync API runs an event loop in this thread; without this every ORM call made
-# afterwards in the session raises SynchronousOnlyOperation.
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+from .navegador import SCREENSHOTS, lanzar
 
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True),
 ]
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-SCREENSHOTS = Path(__file__).resolve().parent.parent / "test-artifacts" / "screenshots"
 TIMEOUT_MS = 10_000
 
 DETAIL_URL = re.compile(r"/municipios/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/$")
@@ -72,14 +53,9 @@ HOMES: dict[str, tuple[re.Pattern[str], str | None, tuple[str, ...], tuple[str, 
 
 
 @pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
+def browser(django_db_blocker: DjangoDbBlocker) -> Iterator[Browser]:
     """One headless Debian Chromium for the whole module (no downloaded browser)."""
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
+    yield from lanzar(django_db_blocker)
 
 
 @pytest.fixture
@@ -91,17 +67,6 @@ def page(browser: Browser) -> Iterator[Page]:
         yield context.new_page()
     finally:
         context.close()
-
-
-@pytest.fixture(scope="module", autouse=True)
-def territorio_al_terminar(django_db_blocker: DjangoDbBlocker) -> Iterator[None]:
-    """Leave the territory in place after the module's last flush, as the migrations left it."""
-    yield
-    with django_db_blocker.unblock():
-        asegurar_territorio()
-        # Django's connections are context-local and Playwright's sync API switches contexts: the
-        # test database teardown would not close this one, and DROP DATABASE would then fail.
-        connection.close()
 
 
 @pytest.fixture

@@ -7,79 +7,40 @@ Ana attends both sessions, Luis only the first (50 % < 75 %: no certificate). Ce
 so the batch renders the PDFs before the page comes back.
 """
 
-import os
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 
 from capacitaciones.models import CertificadoCapacitacion
-from municipios.demo import DEMO_PASSWORD, sembrar_territorio
+from municipios.demo import sembrar_territorio
 from municipios.models import Municipalidad
 from sello.models import Archivo
 
 from .capacitaciones_fixtures import capacitacion, inscripcion
-from .conftest import asegurar_territorio
+from .navegador import captura, entrar, lanzar
 
 # Playwright's sync API runs an event loop in this thread; without this every ORM call made
 # afterwards in the session raises SynchronousOnlyOperation.
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-SCREENSHOTS = Path(__file__).resolve().parent.parent / "test-artifacts" / "screenshots"
+
 TITULO = "Interculturalidad en la atención municipal"
 
 
 @pytest.fixture(scope="module")
 def browser(django_db_blocker: Any) -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
-    # The transactional tests flushed the territory: reload it for later tests, and close this
-    # thread's connection so the test database can be dropped at the end of the session.
-    with django_db_blocker.unblock():
-        from django.db import connection
-
-        asegurar_territorio()
-        connection.close()
+    yield from lanzar(django_db_blocker)
 
 
 @pytest.fixture(autouse=True)
 def media(settings: Any, tmp_path: Path) -> Path:
     settings.MEDIA_ROOT = str(tmp_path / "media")
     return tmp_path / "media"
-
-
-def entrar(browser: Browser, base: str, usuario: str) -> Page:
-    page = browser.new_context(accept_downloads=True).new_page()
-    page.set_default_timeout(15_000)
-    page.goto(f"{base}/accounts/login/")
-    page.fill("#id_username", usuario)
-    page.fill("#id_password", DEMO_PASSWORD)
-    page.get_by_role("button", name="Entrar").click()
-    return page
-
-
-def captura(page: Page, nombre: str) -> None:
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / f"{nombre}.png"), full_page=True)
 
 
 def marcar(page: Page, participante: str, estado: str) -> None:

@@ -5,61 +5,27 @@ regional.rm takes it from the queue, asks for information, the municipality answ
 resolves; the timeline shows every step. The description holds a script tag: shown as text.
 """
 
-import os
 from collections.abc import Iterator
 from datetime import date
-from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 
 from casos.models import Caso, EstadoCaso
-from municipios.demo import DEMO_PASSWORD, sembrar_territorio
+from municipios.demo import sembrar_territorio
 
-from .conftest import asegurar_territorio
-
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+from .navegador import captura, entrar, lanzar
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-SCREENSHOTS = Path(__file__).resolve().parent.parent / "test-artifacts" / "screenshots"
+
 DESCRIPCION = "Necesita regularizar su situación <script>alert('x')</script>"
 
 
 @pytest.fixture(scope="module")
 def browser(django_db_blocker: Any) -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
-    with django_db_blocker.unblock():
-        from django.db import connection
-
-        asegurar_territorio()
-        connection.close()
-
-
-def entrar(browser: Browser, base: str, usuario: str) -> Page:
-    page = browser.new_context().new_page()
-    page.set_default_timeout(10_000)
-    page.goto(f"{base}/accounts/login/")
-    page.fill("#id_username", usuario)
-    page.fill("#id_password", DEMO_PASSWORD)
-    page.get_by_role("button", name="Entrar").click()
-    return page
+    yield from lanzar(django_db_blocker)
 
 
 def accion(page: Page, etiqueta: str, comentario: str = "", asignar_a: str = "") -> None:
@@ -116,5 +82,4 @@ def test_a_case_escalated_and_resolved_from_both_sides(browser: Browser, live_se
     assert caso.estado == EstadoCaso.RESUELTO
     pasos = regional.locator(".evento-transicion").evaluate_all("els => els.map(e => e.dataset.accion)")
     assert pasos == ["derivar", "asignar", "solicitar_informacion", "responder", "resolver"]
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    regional.screenshot(path=str(SCREENSHOTS / "casos-linea-de-tiempo.png"), full_page=True)
+    captura(regional, "casos-linea-de-tiempo")
