@@ -1,0 +1,150 @@
+"""Official data imports: record an import, run it (streaming, batched, one transaction) and
+read back the totals stored in the database."""
+
+from pathlib import Path
+from typing import IO, Any
+
+from django.core.files import File
+from django.db import transaction
+from django.db.models import Count, Sum
+from django.utils import timezone
+
+from municipios.models import Usuario
+
+from .importadores import NUMEROS_ESTIMACION, ErrorDeImportacion, abrir, importador_para, sha256
+from .models import EstimacionExtranjeros, Fuente, Importacion, RefugioSermig, ResidenciaSermig
+
+TAMANO_LOTE = 2000
+
+
+def importacion_registrar(
+    *,
+    fuente: str,
+    release: str,
+    archivo: IO[bytes],
+    nombre: str,
+    usuario: Usuario | None = None,
+    permitir_no_reconocidas: bool = False,
+) -> Importacion:
+    """Store the uploaded file and record a pending import (run it with ``importacion_ejecutar``
+    or the task ``estadisticas.importar``)."""
+    if fuente not in Fuente.values:
+        raise ErrorDeImportacion(f"Fuente desconocida: «{fuente}».")
+    if not release.strip():
+        raise ErrorDeImportacion("Indique la publicación (release) del archivo, por ejemplo «2023-12».")
+    importacion = Importacion(
+        fuente=fuente,
+        release=release.strip(),
+        nombre_archivo=Path(nombre).name,
+        checksum=sha256(archivo),
+        creado_por=usuario,
+        permitir_no_reconocidas=permitir_no_reconocidas,
+    )
+    importacion.archivo.save(Path(nombre).name, File(archivo), save=False)
+    importacion.save()
+    return importacion
+
+
+def importacion_ejecutar(importacion: Importacion, archivo: IO[bytes] | None = None) -> Importacion:
+    """Run a recorded import. Idempotent: a completed import is returned untouched.
+
+    In one transaction: the rows of the other imports of the same source and release are
+    deleted (those imports become ``reemplazada``) and the file's rows inserted in batches.
+    On any error nothing is written and the import is marked ``error`` with a Spanish message
+    and the report (unrecognised comunas with their line numbers).
+    """
+    if importacion.estado in (Importacion.Estado.COMPLETADA, Importacion.Estado.REEMPLAZADA):
+        return importacion
+    Importacion.objects.filter(pk=importacion.pk).update(estado=Importacion.Estado.PROCESANDO, error="")
+    propio = archivo is None
+    if archivo is None:
+        archivo = importacion.archivo.open("rb")
+    importador = importador_para(importacion.fuente)
+    try:
+        if not importacion.checksum:
+            importacion.checksum = sha256(archivo)
+        nombres, filas = abrir(archivo, importacion.nombre_archivo or importacion.archivo.name or "")
+        importador.validar_encabezado(set(nombres))
+        with transaction.atomic():
+            anteriores = Importacion.objects.select_for_update().filter(
+                fuente=importacion.fuente, release=importacion.release, estado=Importacion.Estado.COMPLETADA
+            )
+            ids_anteriores = list(anteriores.exclude(pk=importacion.pk).values_list("pk", flat=True))
+            importador.modelo._default_manager.filter(importacion_id__in=ids_anteriores).delete()
+            Importacion.objects.filter(pk__in=ids_anteriores).update(estado=Importacion.Estado.REEMPLAZADA)
+            lote: list[Any] = []
+            for linea, fila in filas:
+                instancia = importador.convertir(importacion.pk, linea, fila)
+                if instancia is not None:
+                    lote.append(instancia)
+                if len(lote) >= TAMANO_LOTE:
+                    importador.modelo._default_manager.bulk_create(lote, batch_size=TAMANO_LOTE)
+                    lote = []
+            if lote:
+                importador.modelo._default_manager.bulk_create(lote, batch_size=TAMANO_LOTE)
+            reporte = {"no_reconocidas": list(importador.no_reconocidas.values())}
+            if importador.no_reconocidas and not importacion.permitir_no_reconocidas:
+                nombres_malos = ", ".join(
+                    f"«{r['nombre']}» (líneas {', '.join(map(str, r['lineas']))})"
+                    for r in importador.no_reconocidas.values()
+                )
+                raise ErrorDeImportacion(f"Hay comunas no reconocidas; no se importó nada: {nombres_malos}.", reporte)
+            importacion.estado = Importacion.Estado.COMPLETADA
+            importacion.filas = importador.filas
+            importacion.totales = {"filas": importador.filas, **importador.totales}
+            importacion.reporte = reporte
+            importacion.error = ""
+            importacion.terminado_en = timezone.now()
+            importacion.save()
+    except ErrorDeImportacion as exc:
+        Importacion.objects.filter(pk=importacion.pk).update(
+            estado=Importacion.Estado.ERROR,
+            error=exc.mensaje,
+            reporte=exc.reporte,
+            filas=0,
+            totales={},
+            checksum=importacion.checksum,
+            terminado_en=timezone.now(),
+        )
+        importacion.refresh_from_db()
+    finally:
+        if propio:
+            archivo.close()
+    return importacion
+
+
+def importar_ruta(
+    *, fuente: str, release: str, ruta: Path, usuario: Usuario | None = None, permitir_no_reconocidas: bool = False
+) -> Importacion:
+    """Record and run an import of a file on disk (the management command)."""
+    with ruta.open("rb") as archivo:
+        importacion = importacion_registrar(
+            fuente=fuente,
+            release=release,
+            archivo=archivo,
+            nombre=ruta.name,
+            usuario=usuario,
+            permitir_no_reconocidas=permitir_no_reconocidas,
+        )
+        return importacion_ejecutar(importacion, archivo)
+
+
+def totales_en_bd(importacion: Importacion) -> dict[str, Any]:
+    """The totals of an import's rows as stored, in the same shape as ``Importacion.totales``."""
+    if importacion.fuente in (Fuente.INE_SERMIG_REGIONES, Fuente.INE_SERMIG_COMUNAS):
+        consulta = (
+            EstimacionExtranjeros.objects.filter(importacion=importacion)
+            .values("anio")
+            .annotate(n=Count("pk"), **{campo: Sum(campo) for campo in NUMEROS_ESTIMACION})
+            .order_by("anio")
+        )
+        filas: list[dict[str, Any]] = [dict(f) for f in consulta]
+        return {
+            "filas": sum(f["n"] for f in filas),
+            "por_anio": {str(f["anio"]): {campo: f[campo] for campo in NUMEROS_ESTIMACION} for f in filas},
+        }
+    modelo = RefugioSermig if importacion.fuente == Fuente.SERMIG_REFUGIO else ResidenciaSermig
+    conteos = (
+        modelo._default_manager.filter(importacion=importacion).values("anio").annotate(n=Count("pk")).order_by("anio")
+    )
+    return {"filas": sum(c["n"] for c in conteos), "por_anio": {str(c["anio"]): c["n"] for c in conteos}}
