@@ -16,6 +16,7 @@ import csv
 import hashlib
 import io
 import unicodedata
+from abc import ABC, abstractmethod
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -219,7 +220,7 @@ def regiones_por_codregeo() -> dict[int, str]:
 
 
 @dataclass
-class Importador:
+class Importador(ABC):
     """Turns rows into model instances and keeps the totals of what it converted."""
 
     modelo: type[models.Model]
@@ -238,8 +239,9 @@ class Importador:
                 + ". Revise que sea el archivo de la fuente elegida."
             )
 
+    @abstractmethod
     def convertir(self, importacion_id: int, linea: int, fila: dict[str, str]) -> models.Model | None:
-        raise NotImplementedError
+        """The row to insert for one line of the file (None to skip it), or raise ErrorDeImportacion."""
 
     def no_reconocida(self, nombre: str, linea: int) -> None:
         registro = self.no_reconocidas.setdefault(normalizar(nombre), {"nombre": nombre, "filas": 0, "lineas": []})
