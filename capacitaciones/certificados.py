@@ -176,18 +176,20 @@ def certificacion(*, capacitacion: Capacitacion, usuario: Any) -> Certificacion:
         # write=True: the territory the user oversees (the Comité Evaluador reads municipalities
         # everywhere, but oversees none).
         qs = qs.filter(municipalidad__in=scoped(usuario, Municipalidad.objects.all(), write=True))
-    participantes = [
-        Participante(
-            inscripcion=i,
-            asistidas=i.asistidas,  # type: ignore[attr-defined]
-            cumple=(
-                i.estado == EstadoInscripcion.INSCRITA
-                and total > 0
-                and i.asistidas * 100 >= capacitacion.asistencia_minima * total  # type: ignore[attr-defined]
-            ),
+    participantes = []
+    for i in qs:
+        asistidas: int = i.__dict__["asistidas"]  # the Count annotation above
+        participantes.append(
+            Participante(
+                inscripcion=i,
+                asistidas=asistidas,
+                cumple=(
+                    i.estado == EstadoInscripcion.INSCRITA
+                    and total > 0
+                    and asistidas * 100 >= capacitacion.asistencia_minima * total
+                ),
+            )
         )
-        for i in qs
-    ]
     return Certificacion(
         capacitacion=capacitacion,
         organiza=organiza,

@@ -371,7 +371,7 @@ def mensaje_agregar(
         mensaje = Mensaje.objects.create(
             caso=bloqueado, autor=usuario, texto=texto.strip(), interno=interno, adjunto=guardado
         )
-    except Exception:
+    except Exception:  # any failure of the insert: remove the stored file, then re-raise
         if guardado is not None:
             guardado.archivo.delete(save=False)
         raise

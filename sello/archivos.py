@@ -123,7 +123,7 @@ def guardar(*, upload: UploadedFile | Any, usuario: Any) -> Archivo:
     archivo.archivo.save("archivo", ContentFile(contenido), save=False)
     try:
         archivo.save()
-    except Exception:
+    except Exception:  # any failure of the insert: remove the stored file, then re-raise
         archivo.archivo.delete(save=False)
         raise
     return archivo

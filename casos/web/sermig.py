@@ -117,7 +117,9 @@ class AsignarForm(forms.Form):
 
     def __init__(self, *args: Any, usuario: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["asignado_a"].queryset = asignables(usuario)  # type: ignore[attr-defined]
+        campo = self.fields["asignado_a"]
+        assert isinstance(campo, forms.ModelChoiceField)
+        campo.queryset = asignables(usuario)
 
 
 @dataclass
@@ -133,7 +135,7 @@ def render_cola(request: HttpRequest, form: AsignarForm, *, status: int = 200) -
     user: Any = request.user
     filtro = CasoFilter(request.GET, queryset=selectors.cola_regional(usuario=user))
     pagina = Paginator(filtro.qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    seleccionados = set(form.data.getlist("casos")) if form.is_bound else set()  # type: ignore[attr-defined]
+    seleccionados = set(request.POST.getlist("casos")) if form.is_bound else set()
     ahora = timezone.now()
     filas = [
         FilaCola(

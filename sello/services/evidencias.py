@@ -94,7 +94,7 @@ def evidencia_presentar(
             enviada_en=timezone.now(),
             reemplaza=reemplaza,
         )
-    except Exception:
+    except Exception:  # any failure of the insert: remove the stored file, then re-raise
         if guardado is not None:
             guardado.archivo.delete(save=False)
         raise
