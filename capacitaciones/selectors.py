@@ -1,16 +1,20 @@
 """Reads of trainings, operativos and good practices; what they contribute to the seal."""
 
+from collections.abc import Iterator
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
 from django.db import connection
-from django.db.models import Avg, Count, Q, QuerySet
+from django.db.models import Avg, Count, Min, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models.functions import TruncMonth
 
 from municipios.models import Municipalidad
 from municipios.scoping import scoped
 
 from .models import (
     ASISTIO,
+    Asistencia,
     BuenaPractica,
     Capacitacion,
     CertificadoCapacitacion,
@@ -18,6 +22,7 @@ from .models import (
     Encuesta,
     EstadoInscripcion,
     EstadoPractica,
+    Inscripcion,
     Organizador,
     TipoDispositivo,
 )
@@ -128,3 +133,54 @@ def buenas_practicas_publicadas(*, texto: str = "") -> QuerySet[BuenaPractica]:
             condicion |= Q(**{f"{campo}__icontains": palabra})
         qs = qs.filter(condicion)
     return qs
+
+
+def conteos_mensuales(*, desde: date | None = None) -> Iterator[tuple[str, int, int, str, str, int]]:
+    """Training and operativo figures per comuna and month, by GROUP BY in the database: rows
+    of ``(cut, año, mes, indicador, categoría, n)`` for the statistics' summary tables.
+
+    A training counts for every municipality with participants, in the month of its first
+    session; people trained are participants who attended at least one session; attendance
+    marks count in the month of their session; operativos in the month they took place."""
+    capacitaciones = Capacitacion.objects.annotate(primera=Min("sesiones__inicio"))
+    if desde is not None:
+        capacitaciones = capacitaciones.filter(primera__date__gte=desde)
+    inscripciones = (
+        Inscripcion.objects.filter(municipalidad__isnull=False, capacitacion__in=capacitaciones.values("pk"))
+        .annotate(mes=TruncMonth(Subquery(capacitaciones.filter(pk=OuterRef("capacitacion_id")).values("primera")[:1])))
+        .filter(mes__isnull=False)
+        .order_by()
+    )
+    for cut, mes, organizador, n in inscripciones.values_list(
+        "municipalidad__comuna_id", "mes", "capacitacion__organizador"
+    ).annotate(n=Count("capacitacion_id", distinct=True)):
+        yield cut, mes.year, mes.month, "capacitaciones", organizador, n
+    for cut, mes, n in (
+        inscripciones.filter(asistencias__estado__in=ASISTIO)
+        .values_list("municipalidad__comuna_id", "mes")
+        .annotate(n=Count("pk", distinct=True))
+    ):
+        yield cut, mes.year, mes.month, "personas_capacitadas", "personas", n
+    asistencias = Asistencia.objects.filter(inscripcion__municipalidad__isnull=False)
+    if desde is not None:
+        asistencias = asistencias.filter(sesion__inicio__date__gte=desde)
+    for cut, mes, estado, n in (
+        asistencias.annotate(mes=TruncMonth("sesion__inicio"))
+        .values_list("inscripcion__municipalidad__comuna_id", "mes", "estado")
+        .annotate(n=Count("pk"))
+        .order_by()
+    ):
+        yield cut, mes.year, mes.month, "asistencias", estado, n
+    operativos = DispositivoTerritorial.objects.all()
+    if desde is not None:
+        operativos = operativos.filter(fecha__gte=desde)
+    for cut, mes, tipo, n, mujeres, hombres, otros in (
+        operativos.annotate(mes=TruncMonth("fecha"))
+        .values_list("comuna_id", "mes", "tipo")
+        .annotate(n=Count("pk"), m=Sum("mujeres"), h=Sum("hombres"), o=Sum("otros"))
+        .order_by()
+    ):
+        yield cut, mes.year, mes.month, "operativos", tipo, n
+        for categoria, valor in (("mujeres", mujeres), ("hombres", hombres), ("otros", otros)):
+            if valor:
+                yield cut, mes.year, mes.month, "atenciones_operativos", categoria, valor

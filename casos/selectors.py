@@ -1,9 +1,11 @@
 """Reads of cases, always scoped; masking of sensitive names for lists, search and exports."""
 
-from datetime import datetime
+from collections.abc import Iterator
+from datetime import date, datetime
 from typing import Any
 
-from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
+from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from municipios.models import Rol
@@ -88,3 +90,34 @@ def esta_vencido(caso: Caso, *, ahora: datetime) -> bool:
     """Whether a fetched case is overdue, by the same rule as :func:`filtrar_vencidos` (so a
     list shows "vencido" on exactly the rows its "vencido" filter returns)."""
     return caso.vencido or (caso.plazo is not None and caso.plazo < ahora and caso.estado in ESTADOS_CON_PLAZO)
+
+
+# Dimensions of the monthly case statistics (estadisticas.ResumenMensual): indicator → the
+# lookup whose value is the category.
+DIMENSIONES_ESTADISTICAS = {
+    "casos_tipo": "tipo",
+    "casos_estado": "estado",
+    "casos_prioridad": "prioridad",
+    "casos_nacionalidad": "persona__nacionalidad",
+    "casos_sexo": "persona__sexo",
+    "casos_nna": "persona__es_nna",
+}
+
+
+def conteos_mensuales(*, desde: date | None = None) -> Iterator[tuple[str, int, int, str, str, int]]:
+    """Case counts per comuna, month of creation and dimension, by GROUP BY in the database:
+    rows of ``(cut, año, mes, indicador, categoría, n)`` for the statistics' summary tables.
+    Not scoped: statistics are computed for the whole country and suppressed on the way out."""
+    base = Caso.objects.all()
+    if desde is not None:
+        base = base.filter(creado_en__date__gte=desde)
+    base = base.annotate(mes_creacion=TruncMonth("creado_en"))
+    for indicador, campo in DIMENSIONES_ESTADISTICAS.items():
+        filas = base.values_list("comuna_id", "mes_creacion", campo).annotate(n=Count("pk")).order_by()
+        for cut, mes, categoria, n in filas:
+            if indicador == "casos_nna":
+                categoria = "si" if categoria else "no"
+            yield cut, mes.year, mes.month, indicador, str(categoria or ""), n
+    vencidos = base.filter(vencido=True).values_list("comuna_id", "mes_creacion").annotate(n=Count("pk")).order_by()
+    for cut, mes, n in vencidos:
+        yield cut, mes.year, mes.month, "casos_vencidos", "vencidos", n

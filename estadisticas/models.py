@@ -6,6 +6,8 @@ replaces its rows in one transaction; another release is kept side by side (figu
 revised between releases).
 """
 
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -26,6 +28,18 @@ class Fuente(models.TextChoices):
         _("SERMIG: residencias otorgadas (microdatos)"),
     )
     SERMIG_REFUGIO = "sermig_refugio", _("SERMIG: solicitudes de refugio")
+    INE_SERMIG_RESUMEN_REGIONES = (
+        "ine_sermig_resumen_regiones",
+        _("Estimación INE-SERMIG de extranjeros, resumen por región"),
+    )
+    INE_SERMIG_RESUMEN_COMUNAS = (
+        "ine_sermig_resumen_comunas",
+        _("Estimación INE-SERMIG de extranjeros, resumen por comuna (≥ 10.000 extranjeros)"),
+    )
+    SERMIG_RESIDENCIAS_RESUMEN_COMUNAS = (
+        "sermig_residencias_resumen_comunas",
+        _("SERMIG: solicitudes y otorgamientos de residencia, resumen por comuna"),
+    )
 
 
 class Importacion(models.Model):
@@ -157,3 +171,193 @@ class RefugioSermig(models.Model):
 
     def __str__(self) -> str:
         return f"{self.anio} {self.pais} {self.rango_etario}"
+
+
+class IndicadorOficial(models.TextChoices):
+    EXTRANJEROS = "extranjeros", _("Personas extranjeras residentes estimadas")
+    EXTRANJEROS_PAIS = "extranjeros_pais", _("Personas extranjeras residentes estimadas, por país")
+    EXTRANJEROS_IRREGULARES = "extranjeros_irregulares", _("Personas extranjeras en situación irregular estimadas")
+    RT_SOLICITUDES = "rt_solicitudes", _("Solicitudes de residencia temporal")
+    RT_OTORGADAS = "rt_otorgadas", _("Residencias temporales otorgadas")
+    RD_SOLICITUDES = "rd_solicitudes", _("Solicitudes de residencia definitiva")
+    RD_OTORGADAS = "rd_otorgadas", _("Residencias definitivas otorgadas")
+    OTORGADAS_PAIS = "otorgadas_pais", _("Residencias otorgadas, por país")
+    REFUGIO_SOLICITUDES = "refugio_solicitudes", _("Solicitudes de refugio")
+
+
+class CifraOficial(models.Model):
+    """An official figure as dashboards and minutas read it: one number of one import, for a
+    región or a comuna (or the country when both are empty) and a year.
+
+    Summary files are imported straight into these rows; microdata imports derive them by
+    GROUP BY when they complete. Every figure keeps its import, hence its source and release.
+    """
+
+    importacion = models.ForeignKey(Importacion, on_delete=models.CASCADE, related_name="cifras")
+    indicador = models.CharField(_("indicador"), max_length=30, choices=IndicadorOficial.choices)
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    comuna = models.ForeignKey(Comuna, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    anio = models.PositiveSmallIntegerField(_("año"))
+    categoria = models.CharField(_("categoría"), max_length=120, blank=True, help_text=_("País, cuando aplica."))
+    valor = models.BigIntegerField(_("valor"))
+
+    class Meta:
+        verbose_name = _("cifra oficial")
+        verbose_name_plural = _("cifras oficiales")
+        indexes = [
+            models.Index(fields=["indicador", "comuna", "anio"], name="cifra_indicador_comuna"),
+            models.Index(fields=["indicador", "region", "anio"], name="cifra_indicador_region"),
+        ]
+
+    def __str__(self) -> str:
+        lugar = self.comuna_id or self.region_id or "país"
+        return f"{self.indicador} {lugar} {self.anio} {self.categoria}: {self.valor}"
+
+
+class Indicador(models.TextChoices):
+    """What a row of ``ResumenMensual`` counts; ``categoria`` is the value of that dimension."""
+
+    CASOS_TIPO = "casos_tipo", _("Casos por tipo")
+    CASOS_ESTADO = "casos_estado", _("Casos por estado")
+    CASOS_PRIORIDAD = "casos_prioridad", _("Casos por prioridad")
+    CASOS_NACIONALIDAD = "casos_nacionalidad", _("Casos por nacionalidad")
+    CASOS_SEXO = "casos_sexo", _("Casos por sexo")
+    CASOS_NNA = "casos_nna", _("Casos de niños, niñas y adolescentes")
+    CASOS_VENCIDOS = "casos_vencidos", _("Casos con plazo vencido")
+    CAPACITACIONES = "capacitaciones", _("Capacitaciones realizadas")
+    PERSONAS_CAPACITADAS = "personas_capacitadas", _("Personas capacitadas")
+    ASISTENCIAS = "asistencias", _("Asistencias registradas")
+    OPERATIVOS = "operativos", _("Operativos territoriales")
+    ATENCIONES_OPERATIVOS = "atenciones_operativos", _("Personas atendidas en operativos")
+
+
+class ResumenMensual(models.Model):
+    """Platform figures of one comuna and month, refreshed by Celery (``estadisticas.refrescar``).
+
+    Dashboards, minutas and the API read these rows, never the case table row by row. A case
+    counts in the month it was created; trainings in the month of their first session;
+    operativos in the month they took place.
+    """
+
+    TERRITORIO = "comuna"
+
+    comuna = models.ForeignKey(Comuna, on_delete=models.CASCADE, related_name="+", verbose_name=_("comuna"))
+    anio = models.PositiveSmallIntegerField(_("año"))
+    mes = models.PositiveSmallIntegerField(_("mes"))
+    indicador = models.CharField(_("indicador"), max_length=30, choices=Indicador.choices)
+    categoria = models.CharField(_("categoría"), max_length=40, blank=True)
+    valor = models.PositiveIntegerField(_("valor"))
+
+    class Meta:
+        verbose_name = _("resumen mensual")
+        verbose_name_plural = _("resúmenes mensuales")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["comuna", "anio", "mes", "indicador", "categoria"], name="resumen_mensual_unico"
+            ),
+            models.CheckConstraint(condition=Q(mes__gte=1, mes__lte=12), name="resumen_mensual_mes_valido"),
+        ]
+        indexes = [models.Index(fields=["anio", "mes", "indicador"], name="resumen_periodo_indicador")]
+
+    def __str__(self) -> str:
+        return f"{self.comuna_id} {self.anio}-{self.mes:02d} {self.indicador}/{self.categoria}: {self.valor}"
+
+
+class ResumenSello(models.Model):
+    """The seal's state and scores of one comuna at the last refresh of a month."""
+
+    TERRITORIO = "comuna"
+
+    comuna = models.ForeignKey(Comuna, on_delete=models.CASCADE, related_name="+", verbose_name=_("comuna"))
+    anio = models.PositiveSmallIntegerField(_("año"))
+    mes = models.PositiveSmallIntegerField(_("mes"))
+    estado = models.CharField(_("estado del sello"), max_length=30, blank=True)
+    ciclo = models.PositiveSmallIntegerField(_("ciclo"), null=True, blank=True)
+    puntaje_total = models.DecimalField(_("puntaje total"), max_digits=5, decimal_places=2, null=True, blank=True)
+    por_linea = models.JSONField(_("puntaje por línea (%)"), default=dict, blank=True)
+    vigente_hasta = models.DateField(_("vigente hasta"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("resumen del sello")
+        verbose_name_plural = _("resúmenes del sello")
+        constraints = [
+            models.UniqueConstraint(fields=["comuna", "anio", "mes"], name="resumen_sello_unico"),
+        ]
+        indexes = [models.Index(fields=["anio", "mes", "estado"], name="resumen_sello_periodo_estado")]
+
+    def __str__(self) -> str:
+        return f"{self.comuna_id} {self.anio}-{self.mes:02d} {self.estado}"
+
+
+class Actualizacion(models.Model):
+    """One refresh of the summary tables (what the dashboards say their data is as of)."""
+
+    iniciada_en = models.DateTimeField(_("iniciada"))
+    terminada_en = models.DateTimeField(_("terminada"), null=True, blank=True)
+    filas = models.PositiveIntegerField(_("filas"), default=0)
+
+    class Meta:
+        verbose_name = _("actualización de resúmenes")
+        verbose_name_plural = _("actualizaciones de resúmenes")
+        ordering = ["-iniciada_en"]
+
+    def __str__(self) -> str:
+        return f"{self.iniciada_en:%Y-%m-%d %H:%M} ({self.filas})"
+
+
+def ruta_minuta(instance: "Minuta", filename: str) -> str:
+    # The inputs' fingerprint is in the name: a new version never overwrites the one in use.
+    return f"minutas/{instance.comuna_id}/{instance.periodo}/{filename}"
+
+
+class Minuta(models.Model):
+    """The job and the file of one minuta estadística comunal: one per comuna, period and
+    template version (a duplicate delivery or a re-run reuses this row)."""
+
+    TERRITORIO = "comuna"
+
+    class Estado(models.TextChoices):
+        PENDIENTE = "pendiente", _("Pendiente")
+        GENERANDO = "generando", _("Generando")
+        LISTA = "lista", _("Lista")
+        ERROR = "error", _("Error")
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    comuna = models.ForeignKey(Comuna, on_delete=models.PROTECT, related_name="+", verbose_name=_("comuna"))
+    periodo = models.CharField(_("periodo"), max_length=7, help_text=_("Semestre, por ejemplo «2026-S1»."))
+    version_plantilla = models.PositiveSmallIntegerField(_("versión de la plantilla"))
+    estado = models.CharField(_("estado"), max_length=10, choices=Estado.choices, default=Estado.PENDIENTE)
+    error = models.TextField(_("error"), blank=True)
+    archivo = models.FileField(_("archivo"), upload_to=ruta_minuta, max_length=200, blank=True)
+    huella = models.CharField(_("huella de los datos"), max_length=64, blank=True)
+    tamano = models.PositiveIntegerField(_("tamaño (bytes)"), default=0)
+    intentos = models.PositiveSmallIntegerField(_("intentos"), default=0)
+    omitidas = models.PositiveIntegerField(
+        _("regeneraciones omitidas"), default=0, help_text=_("Veces que se pidió y los datos no habían cambiado.")
+    )
+    solicitada_por = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("solicitada por"),
+    )
+    solicitada_en = models.DateTimeField(_("solicitada"), auto_now_add=True)
+    iniciada_en = models.DateTimeField(_("iniciada"), null=True, blank=True)
+    generada_en = models.DateTimeField(_("generada"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("minuta estadística comunal")
+        verbose_name_plural = _("minutas estadísticas comunales")
+        ordering = ["-periodo", "comuna_id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["comuna", "periodo", "version_plantilla"], name="minuta_unica_por_comuna_periodo_version"
+            ),
+            models.CheckConstraint(condition=~Q(estado="lista") | ~Q(archivo=""), name="minuta_lista_tiene_archivo"),
+        ]
+        indexes = [models.Index(fields=["estado", "periodo"], name="minuta_estado_periodo")]
+
+    def __str__(self) -> str:
+        return f"Minuta {self.comuna_id} {self.periodo} v{self.version_plantilla} ({self.get_estado_display()})"

@@ -1,20 +1,39 @@
 """Official data imports: record an import, run it (streaming, batched, one transaction) and
-read back the totals stored in the database."""
+read back the totals stored in the database.
+
+While an import runs, the number of lines read so far is kept in the cache (``progreso``): the
+rows themselves only become visible when the single transaction commits.
+"""
 
 from pathlib import Path
 from typing import IO, Any
 
+from django.core.cache import cache
 from django.core.files import File
 from django.db import transaction
-from django.db.models import Count, Sum
+from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
 from municipios.models import Usuario
 
-from .importadores import NUMEROS_ESTIMACION, ErrorDeImportacion, abrir, importador_para, sha256
-from .models import EstimacionExtranjeros, Fuente, Importacion, RefugioSermig, ResidenciaSermig
+from .importadores import NUMEROS_ESTIMACION, RESUMENES, ErrorDeImportacion, abrir, importador_para, sha256
+from .models import CifraOficial, EstimacionExtranjeros, Fuente, Importacion, RefugioSermig, ResidenciaSermig
 
 TAMANO_LOTE = 2000
+# Progress is published every this many lines read.
+PASO_PROGRESO = 10_000
+# A progress entry outlives any import (the task's hard limit is about an hour).
+DURACION_PROGRESO = 2 * 60 * 60
+
+
+def clave_progreso(importacion_id: int) -> str:
+    return f"estadisticas:importacion:{importacion_id}:progreso"
+
+
+def progreso(importacion_id: int) -> int | None:
+    """Lines read so far by a running import (None when it has not published any)."""
+    valor = cache.get(clave_progreso(importacion_id))
+    return int(valor) if valor is not None else None
 
 
 def importacion_registrar(
@@ -45,21 +64,45 @@ def importacion_registrar(
     return importacion
 
 
+def importacion_subir(
+    *, fuente: str, release: str, archivo: IO[bytes], nombre: str, usuario: Usuario, permitir_no_reconocidas: bool
+) -> Importacion:
+    """Record an uploaded file and queue its import (task ``estadisticas.importar``) once the
+    record is committed."""
+    from .tasks import importar  # the tasks module imports this one
+
+    with transaction.atomic():
+        importacion = importacion_registrar(
+            fuente=fuente,
+            release=release,
+            archivo=archivo,
+            nombre=nombre,
+            usuario=usuario,
+            permitir_no_reconocidas=permitir_no_reconocidas,
+        )
+        transaction.on_commit(lambda: importar.delay(importacion.pk))
+    return importacion
+
+
 def importacion_ejecutar(importacion: Importacion, archivo: IO[bytes] | None = None) -> Importacion:
     """Run a recorded import. Idempotent: a completed import is returned untouched.
 
-    In one transaction: the rows of the other imports of the same source and release are
-    deleted (those imports become ``reemplazada``) and the file's rows inserted in batches.
+    In one transaction: the rows and figures of the other imports of the same source and
+    release are deleted (those imports become ``reemplazada``), the file's rows inserted in
+    batches, and the importer closed: microdata derive their official figures
+    (``CifraOficial``) by GROUP BY, summaries check theirs against the file's totals.
     On any error nothing is written and the import is marked ``error`` with a Spanish message
     and the report (unrecognised comunas with their line numbers).
     """
     if importacion.estado in (Importacion.Estado.COMPLETADA, Importacion.Estado.REEMPLAZADA):
         return importacion
     Importacion.objects.filter(pk=importacion.pk).update(estado=Importacion.Estado.PROCESANDO, error="")
+    cache.set(clave_progreso(importacion.pk), 0, DURACION_PROGRESO)
     propio = archivo is None
     if archivo is None:
         archivo = importacion.archivo.open("rb")
     importador = importador_para(importacion.fuente)
+    filas = None
     try:
         if not importacion.checksum:
             importacion.checksum = sha256(archivo)
@@ -71,27 +114,32 @@ def importacion_ejecutar(importacion: Importacion, archivo: IO[bytes] | None = N
             )
             ids_anteriores = list(anteriores.exclude(pk=importacion.pk).values_list("pk", flat=True))
             importador.modelo._default_manager.filter(importacion_id__in=ids_anteriores).delete()
+            CifraOficial.objects.filter(importacion_id__in=ids_anteriores).delete()
             Importacion.objects.filter(pk__in=ids_anteriores).update(estado=Importacion.Estado.REEMPLAZADA)
             lote: list[Any] = []
-            for linea, fila in filas:
-                instancia = importador.convertir(importacion.pk, linea, fila)
-                if instancia is not None:
-                    lote.append(instancia)
+            for leidas, (linea, fila) in enumerate(filas, start=1):
+                lote.extend(importador.convertir(importacion.pk, linea, fila))
+                if leidas % PASO_PROGRESO == 0:
+                    cache.set(clave_progreso(importacion.pk), leidas, DURACION_PROGRESO)
                 if len(lote) >= TAMANO_LOTE:
                     importador.modelo._default_manager.bulk_create(lote, batch_size=TAMANO_LOTE)
                     lote = []
             if lote:
                 importador.modelo._default_manager.bulk_create(lote, batch_size=TAMANO_LOTE)
-            reporte = {"no_reconocidas": list(importador.no_reconocidas.values())}
+            reporte = {"no_reconocidas": list(importador.no_reconocidas.values()), **importador.reporte}
             if importador.no_reconocidas and not importacion.permitir_no_reconocidas:
                 nombres_malos = ", ".join(
                     f"«{r['nombre']}» (líneas {', '.join(map(str, r['lineas']))})"
                     for r in importador.no_reconocidas.values()
                 )
-                raise ErrorDeImportacion(f"Hay comunas no reconocidas; no se importó nada: {nombres_malos}.", reporte)
+                raise ErrorDeImportacion(
+                    f"Hay comunas o regiones no reconocidas; no se importó nada: {nombres_malos}.", reporte
+                )
+            importador.cerrar(importacion.pk)
+            reporte.update(importador.reporte)
             importacion.estado = Importacion.Estado.COMPLETADA
             importacion.filas = importador.filas
-            importacion.totales = {"filas": importador.filas, **importador.totales}
+            importacion.totales = {"filas": importador.filas, **importador.totales, "cifras": importador.cifras}
             importacion.reporte = reporte
             importacion.error = ""
             importacion.terminado_en = timezone.now()
@@ -107,7 +155,19 @@ def importacion_ejecutar(importacion: Importacion, archivo: IO[bytes] | None = N
             terminado_en=timezone.now(),
         )
         importacion.refresh_from_db()
+    except Exception as exc:
+        # Anything unexpected (a lost database connection, a bug): the transaction rolled
+        # back; the import must not stay "procesando" for ever. Re-raised for the task's log.
+        Importacion.objects.filter(pk=importacion.pk).update(
+            estado=Importacion.Estado.ERROR,
+            error=f"Error inesperado al importar ({type(exc).__name__}); no se importó nada. Intente de nuevo.",
+            terminado_en=timezone.now(),
+        )
+        raise
     finally:
+        if filas is not None:
+            filas.close()  # before the file: the reader lets go of it first
+        cache.delete(clave_progreso(importacion.pk))
         if propio:
             archivo.close()
     return importacion
@@ -131,6 +191,12 @@ def importar_ruta(
 
 def totales_en_bd(importacion: Importacion) -> dict[str, Any]:
     """The totals of an import's rows as stored, in the same shape as ``Importacion.totales``."""
+    return {**_totales_filas(importacion), "cifras": CifraOficial.objects.filter(importacion=importacion).count()}
+
+
+def _totales_filas(importacion: Importacion) -> dict[str, Any]:
+    if importacion.fuente in RESUMENES:
+        return _totales_resumen(importacion)
     if importacion.fuente in (Fuente.INE_SERMIG_REGIONES, Fuente.INE_SERMIG_COMUNAS):
         consulta = (
             EstimacionExtranjeros.objects.filter(importacion=importacion)
@@ -148,3 +214,22 @@ def totales_en_bd(importacion: Importacion) -> dict[str, Any]:
         modelo._default_manager.filter(importacion=importacion).values("anio").annotate(n=Count("pk")).order_by("anio")
     )
     return {"filas": sum(c["n"] for c in conteos), "por_anio": {str(c["anio"]): c["n"] for c in conteos}}
+
+
+def _totales_resumen(importacion: Importacion) -> dict[str, Any]:
+    # The región summary's totals are the country's figures; a comuna summary's, the sums of
+    # its comunas (the file covers only some comunas).
+    if importacion.fuente == Fuente.INE_SERMIG_RESUMEN_REGIONES:
+        nivel = Q(region__isnull=True, comuna__isnull=True)
+    else:
+        nivel = Q(comuna__isnull=False)
+    sumas = (
+        CifraOficial.objects.filter(nivel, importacion=importacion, categoria="")
+        .values("indicador", "anio")
+        .annotate(valor=Sum("valor"))
+        .order_by("indicador", "anio")
+    )
+    por_indicador: dict[str, dict[str, int]] = {}
+    for s in sumas:
+        por_indicador.setdefault(s["indicador"], {})[str(s["anio"])] = s["valor"]
+    return {"filas": importacion.filas, "por_indicador": por_indicador}

@@ -3,9 +3,11 @@
 import logging
 
 from celery import shared_task
+from django.db import OperationalError
 
-from . import services
+from . import minutas, resumenes, services
 from .models import Importacion
+from .periodos import Periodo, periodo_cerrado
 
 logger = logging.getLogger(__name__)
 
@@ -28,3 +30,49 @@ def importar(importacion_id: int) -> dict[str, object]:
     importacion = services.importacion_ejecutar(importacion)
     logger.info("importar %s %s filas=%s", importacion_id, importacion.estado, importacion.filas)
     return {"estado": importacion.estado, "filas": importacion.filas}
+
+
+@shared_task(
+    name="estadisticas.refrescar",
+    acks_late=True,
+    soft_time_limit=1800,
+    time_limit=1860,
+)
+def refrescar() -> dict[str, int]:
+    """Recompute the platform's summary tables (idempotent: same data, same rows)."""
+    actualizacion = resumenes.resumenes_refrescar()
+    return {"actualizacion": actualizacion.pk, "filas": actualizacion.filas}
+
+
+@shared_task(
+    name="estadisticas.minuta_generar",
+    # A worker killed mid-render leaves the job retryable: the message is acknowledged only
+    # after the task ends, and redelivered when the worker is lost.
+    acks_late=True,
+    reject_on_worker_lost=True,
+    autoretry_for=(OperationalError,),
+    retry_backoff=30,
+    max_retries=3,
+    soft_time_limit=300,
+    time_limit=330,
+)
+def minuta_generar(minuta_id: int) -> str:
+    """Generate one minuta (skipped when its data did not change; see estadisticas.minutas)."""
+    resultado = minutas.minuta_generar(minuta_id=minuta_id)
+    logger.info("minuta %s: %s", minuta_id, resultado)
+    return resultado
+
+
+@shared_task(name="estadisticas.minutas_programar", soft_time_limit=600, time_limit=660)
+def minutas_programar(periodo: str | None = None) -> int:
+    """The beat's job: refresh the summaries, then queue the minutas of all 346 comunas for the
+    last complete semester (or ``periodo``). Unchanged ones are skipped by each job."""
+    resumenes.resumenes_refrescar()
+    objetivo = Periodo.desde_texto(periodo) if periodo else periodo_cerrado()
+    return minutas.minutas_programar(periodo=objetivo)
+
+
+@shared_task(name="estadisticas.minutas_reintentar", soft_time_limit=120, time_limit=150)
+def minutas_reintentar() -> int:
+    """Queue again abandoned and failed minuta jobs that have attempts left."""
+    return minutas.minutas_reintentar()

@@ -7,7 +7,7 @@ from django.db.models import Prefetch, QuerySet
 from municipios.models import Municipalidad
 from municipios.scoping import scoped
 
-from .models import AccionPlan, Adhesion, EstadoEvidencia, EstadoPlan, Evidencia, PlanTrabajo
+from .models import AccionPlan, Adhesion, EstadoEvidencia, EstadoPlan, Evidencia, PlanTrabajo, Puntaje
 from .puntaje import Resultado, calcular
 
 
@@ -66,3 +66,33 @@ def planes_por_revisar(*, usuario: Any) -> QuerySet[PlanTrabajo]:
         .select_related("adhesion__municipalidad__comuna")
         .order_by("enviado_en", "pk")
     )
+
+
+def estado_por_comuna() -> dict[str, dict[str, Any]]:
+    """Every municipality's latest cycle: state, cycle, validity and latest stored score, keyed
+    by CUT, in two queries (for the statistics' monthly snapshot; not scoped)."""
+    adhesiones = Adhesion.objects.order_by("municipalidad__comuna_id", "-ciclo").values(
+        "pk", "municipalidad__comuna_id", "estado", "ciclo", "vigente_hasta"
+    )
+    actuales: dict[str, dict[str, Any]] = {}
+    for adhesion in adhesiones:
+        actuales.setdefault(adhesion["municipalidad__comuna_id"], dict(adhesion))
+    ultimos = (
+        Puntaje.objects.filter(adhesion_id__in=[f["pk"] for f in actuales.values()])
+        .order_by("adhesion_id", "-calculado_en", "-pk")
+        .values("adhesion_id", "total", "por_linea")
+    )
+    puntajes: dict[int, dict[str, Any]] = {}
+    for puntaje in ultimos:
+        puntajes.setdefault(puntaje["adhesion_id"], dict(puntaje))
+    resultado = {}
+    for cut, fila in actuales.items():
+        ultimo = puntajes.get(fila["pk"], {})
+        resultado[cut] = {
+            "estado": fila["estado"],
+            "ciclo": fila["ciclo"],
+            "vigente_hasta": fila["vigente_hasta"],
+            "puntaje_total": ultimo.get("total"),
+            "por_linea": ultimo.get("por_linea") or {},
+        }
+    return resultado

@@ -6,6 +6,7 @@ from rest_framework.routers import DefaultRouter
 
 from capacitaciones import api as capacitaciones_api
 from casos import api as casos_api
+from estadisticas import api as estadisticas_api
 from municipios import api as municipios_api
 
 from . import views
@@ -25,6 +26,8 @@ router.register("casos", casos_api.CasoViewSet, basename="caso")
 router.register("capacitaciones", capacitaciones_api.CapacitacionViewSet, basename="capacitacion")
 router.register("dispositivos", capacitaciones_api.DispositivoViewSet, basename="dispositivo")
 router.register("buenas-practicas", capacitaciones_api.BuenaPracticaViewSet, basename="buena-practica")
+router.register("minutas", estadisticas_api.MinutaViewSet, basename="minuta")
+router.register("estadisticas", estadisticas_api.EstadisticasViewSet, basename="estadisticas")
 
 admin.site.site_header = "Sello Migrante · SERMIG"
 admin.site.site_title = "Sello Migrante"
@@ -49,6 +52,7 @@ urlpatterns = [
     path("sello/", include("sello.web.urls")),
     path("casos/", include("casos.urls")),
     path("capacitaciones/", include("capacitaciones.urls")),
+    path("estadisticas/", include("estadisticas.urls")),
     path("", include((publico_urls.urlpatterns, "publico"))),
     path("admin/", admin.site.urls),
     path("api/v1/auth/token/", ObtainTokenView.as_view(), name="api-token"),

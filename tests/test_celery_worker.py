@@ -31,6 +31,7 @@ from django.db import connection
 from django.test import Client
 from django.utils import timezone
 from kombu import Connection, Exchange, Queue
+from kombu import pools as kombu_pools
 from kombu.exceptions import OperationalError as BrokerError
 
 from sello.celery import app
@@ -97,6 +98,9 @@ def olvidar_conexiones(celery_app: Celery) -> None:
     amqp = celery_app.__dict__.pop("amqp", None)
     if amqp is not None and amqp._producer_pool is not None:
         amqp._producer_pool.force_close_all()
+    # kombu keeps producer pools in a global registry keyed by connection: without a reset,
+    # the next eager apply_async() of another test would get the pool closed above.
+    kombu_pools.reset()
 
 
 @contextmanager

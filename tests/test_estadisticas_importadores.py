@@ -11,7 +11,7 @@ from django.core.management import call_command
 
 from estadisticas import services
 from estadisticas.importadores import TablaComunas, abrir, fecha_excel, normalizar
-from estadisticas.models import EstimacionExtranjeros, Fuente, Importacion, ResidenciaSermig
+from estadisticas.models import CifraOficial, EstimacionExtranjeros, Fuente, Importacion, ResidenciaSermig
 from estadisticas.tasks import importar
 
 pytestmark = pytest.mark.django_db
@@ -81,6 +81,8 @@ def test_reimportar_mismo_release_reemplaza() -> None:
     assert segunda.estado == Importacion.Estado.COMPLETADA
     assert EstimacionExtranjeros.objects.count() == 300
     assert EstimacionExtranjeros.objects.filter(importacion=segunda).count() == 300
+    # The replaced import's derived figures go with its rows.
+    assert set(CifraOficial.objects.values_list("importacion_id", flat=True)) == {segunda.pk}
 
 
 def test_otro_release_se_conserva() -> None:
@@ -268,7 +270,8 @@ def test_residencias_xlsx_solo_lectura() -> None:
     )
     imp = services.importacion_ejecutar(imp)
     assert imp.estado == Importacion.Estado.COMPLETADA, imp.error
-    assert imp.totales == {"filas": 2, "por_anio": {"2021": 1, "2022": 1}}
+    # Figures for each comuna, its región and the country, per year.
+    assert imp.totales == {"filas": 2, "por_anio": {"2021": 1, "2022": 1}, "cifras": 6}
     assert services.totales_en_bd(imp) == imp.totales
     primera = ResidenciaSermig.objects.get(anio=2021)
     assert (primera.comuna_id, primera.nacimiento, primera.mes) == ("05703", date(1980, 1, 1), 4)

@@ -50,6 +50,10 @@ def test_every_api_endpoint_is_documented_with_its_errors() -> None:
         "/api/v1/dispositivos/{uuid}/",
         "/api/v1/buenas-practicas/",
         "/api/v1/buenas-practicas/{uuid}/",
+        "/api/v1/minutas/",
+        "/api/v1/minutas/{uuid}/",
+        "/api/v1/minutas/{uuid}/descargar/",
+        "/api/v1/estadisticas/",
     }
     for path, operations in paths.items():
         for method, operation in operations.items():

@@ -19,7 +19,7 @@ ALLOWED_HOSTS: list[str] = env.list("DJANGO_ALLOWED_HOSTS", default=[])
 CSRF_TRUSTED_ORIGINS: list[str] = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "sello.apps.AdminSermigConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -201,6 +201,10 @@ CELERY_BEAT_SCHEDULE = {
     "sello-vigencias": {"task": "sello.vigencias_revisar", "schedule": 24 * 60 * 60},
     "sello-latido": {"task": "sello.latido", "schedule": 60, "args": ["beat"]},
     "casos-vencidos": {"task": "casos.marcar_vencidos", "schedule": 15 * 60},
+    "estadisticas-refrescar": {"task": "estadisticas.refrescar", "schedule": 60 * 60},
+    # Daily: the minutas of the last complete semester; each job skips when nothing changed.
+    "estadisticas-minutas": {"task": "estadisticas.minutas_programar", "schedule": 24 * 60 * 60},
+    "estadisticas-minutas-reintentar": {"task": "estadisticas.minutas_reintentar", "schedule": 10 * 60},
 }
 CELERY_TIMEZONE = TIME_ZONE
 
@@ -224,6 +228,8 @@ LOGGING = {
 # --- The seal ---------------------------------------------------------------------------------
 SELLO_VIGENCIA_DIAS = env.int("SELLO_VIGENCIA_DIAS", default=730)  # two years
 SELLO_RECORDATORIOS_DIAS = (90, 30, 7)
+# Counts below this in sensitive categories are published as "< N" (estadisticas.supresion).
+SELLO_UMBRAL_SUPRESION = env.int("SELLO_UMBRAL_SUPRESION", default=5)
 SELLO_MAX_UPLOAD_BYTES = env.int("SELLO_MAX_UPLOAD_BYTES", default=10 * 1024 * 1024)
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
 DEFAULT_FROM_EMAIL = env("DJANGO_DEFAULT_FROM_EMAIL", default="sello-migrante@localhost")

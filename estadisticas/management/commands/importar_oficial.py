@@ -41,6 +41,9 @@ class Command(BaseCommand):
             raise CommandError(f"Importación {importacion.pk} con error: {importacion.error}")
         self.stdout.write(f"Importación {importacion.pk}: {importacion.filas} filas (SHA-256 {importacion.checksum})")
         self.stdout.write(json.dumps(importacion.totales, ensure_ascii=False, indent=2))
+        for clave in ("notas", "region_ignorada", "sin_region"):
+            if importacion.reporte.get(clave):
+                self.stdout.write(f"{clave}: {json.dumps(importacion.reporte[clave], ensure_ascii=False)}")
         if importacion.reporte.get("no_reconocidas"):
             self.stdout.write("Comunas no reconocidas (no importadas):")
             self.stdout.write(json.dumps(importacion.reporte["no_reconocidas"], ensure_ascii=False, indent=2))

@@ -20,6 +20,7 @@ class Command(BaseCommand):
 
         from capacitaciones.demo import sembrar_capacitaciones
         from casos.demo import sembrar_casos
+        from estadisticas.demo import cargar_oficiales, generar_minutas_demo
         from sello.demo import sembrar_sello
 
         with transaction.atomic():
@@ -27,6 +28,8 @@ class Command(BaseCommand):
             adhesiones = sembrar_sello({u.username: u for u in usuarios})
             casos = sembrar_casos({u.username: u for u in usuarios})
             capacitaciones = sembrar_capacitaciones({u.username: u for u in usuarios})
+        cargar_oficiales()
+        minutas = generar_minutas_demo(a.municipalidad.comuna_id for a in adhesiones.values())
         self.stdout.write(self.style.SUCCESS("Datos de demostración listos."))
         self.stdout.write(f"Usuarios (contraseña «{DEMO_PASSWORD}»):")
         for usuario in usuarios:
@@ -37,6 +40,7 @@ class Command(BaseCommand):
             f"Capacitaciones: {len(capacitaciones.capacitaciones)} ({capacitaciones.certificados} certificados) · "
             f"operativos: {len(capacitaciones.dispositivos)} · buenas prácticas: {len(capacitaciones.practicas)}"
         )
+        self.stdout.write(f"Minutas estadísticas comunales: {len(minutas)} ({minutas[0].periodo if minutas else '—'})")
         self.stdout.write("Sello Migrante:")
         for adhesion in adhesiones.values():
             self.stdout.write(
