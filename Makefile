@@ -1,4 +1,4 @@
-# The two commands: `make run` and `make test` (see README.md). Also `make lint`.
+# The two commands: `make run` and `make test` (see README.md). Also `make lint` and `make bench`.
 SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
@@ -7,8 +7,9 @@ STAMP := $(VENV)/.installed
 
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/sello
 TEST_BROKER_URL ?= redis://127.0.0.1:6379/15
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/sello_bench
 
-.PHONY: run test lint install sysdeps sysdeps-test services check-deploy clean
+.PHONY: run test bench lint install sysdeps sysdeps-test services check-deploy clean
 
 $(STAMP): requirements.lock
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -35,6 +36,11 @@ run: install sysdeps
 test: install sysdeps-test services
 	DATABASE_URL=$(TEST_DATABASE_URL) SELLO_TEST_BROKER_URL=$(TEST_BROKER_URL) \
 		DJANGO_SETTINGS_MODULE=sello.settings.test $(VENV)/bin/pytest $(PYTEST_ARGS)
+
+# Benchmarks as ratios (bench/): prepares its data in sello_bench once, writes docs/benchmarks.md.
+# BENCH_COMUNAS=N limits the minutas to N comunas for a quick run.
+bench: install sysdeps-test services
+	DATABASE_URL=$(BENCH_DATABASE_URL) DJANGO_SETTINGS_MODULE=bench.settings $(PY) -m bench $(BENCH_ARGS)
 
 lint: install
 	$(VENV)/bin/ruff check .

@@ -1,0 +1,58 @@
+"""What every benchmark takes and returns: the run's options, figures measured as ratios
+against a target, and one section of the report."""
+
+import resource
+from dataclasses import dataclass, field
+
+from estadisticas.periodos import Periodo
+
+
+@dataclass(frozen=True)
+class Opciones:
+    periodo: Periodo
+    comunas: int | None = None  # None: all 346
+
+
+@dataclass(frozen=True)
+class Cifra:
+    """One figure: ``medido`` (a ratio measured in the run) against ``meta``.
+    ``sentido`` is ``"<="`` when lower is better, ``">="`` when higher is."""
+
+    nombre: str
+    medido: float
+    meta: float
+    sentido: str = "<="
+    origen_meta: str = "issue 7"
+
+    @property
+    def cumple(self) -> bool:
+        return self.medido <= self.meta if self.sentido == "<=" else self.medido >= self.meta
+
+    @property
+    def texto_medido(self) -> str:
+        return f"{self.medido:.2f}x"
+
+    @property
+    def texto_meta(self) -> str:
+        return f"{'≤' if self.sentido == '<=' else '≥'} {self.meta:.2f}x"
+
+    @property
+    def texto_cumple(self) -> str:
+        return "met" if self.cumple else "NOT met"
+
+
+@dataclass
+class Seccion:
+    """The result of one benchmark: its ratios, the absolute figures behind them (for
+    information) and free notes on the method."""
+
+    titulo: str
+    cifras: list[Cifra]
+    absolutos: list[tuple[str, str]] = field(default_factory=list)
+    metodo: list[str] = field(default_factory=list)
+    notas: list[str] = field(default_factory=list)
+
+
+def memoria_pico_mb() -> float:
+    """Peak resident memory of this process so far (``ru_maxrss`` is in KiB on Linux)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
