@@ -174,13 +174,13 @@ def conteos_mensuales(*, desde: date | None = None) -> Iterator[tuple[str, int, 
     operativos = DispositivoTerritorial.objects.all()
     if desde is not None:
         operativos = operativos.filter(fecha__gte=desde)
-    for cut, mes, tipo, n, mujeres, hombres, otros in (
-        operativos.annotate(mes=TruncMonth("fecha"))
-        .values_list("comuna_id", "mes", "tipo")
-        .annotate(n=Count("pk"), m=Sum("mujeres"), h=Sum("hombres"), o=Sum("otros"))
-        .order_by()
-    ):
+    por_mes = operativos.annotate(mes=TruncMonth("fecha"))
+    for cut, mes, tipo, n in por_mes.values_list("comuna_id", "mes", "tipo").annotate(n=Count("pk")).order_by():
         yield cut, mes.year, mes.month, "operativos", tipo, n
+    # People attended per comuna and month, whatever the operativo's type (one row per sex).
+    for cut, mes, mujeres, hombres, otros in (
+        por_mes.values_list("comuna_id", "mes").annotate(m=Sum("mujeres"), h=Sum("hombres"), o=Sum("otros")).order_by()
+    ):
         for categoria, valor in (("mujeres", mujeres), ("hombres", hombres), ("otros", otros)):
             if valor:
                 yield cut, mes.year, mes.month, "atenciones_operativos", categoria, valor

@@ -127,3 +127,15 @@ def test_a_period_without_data_is_empty_not_an_error():
 
     assert tabla.total(selectors.NACIONAL, "").publico == 0
     assert tabla.dimension(selectors.COMUNA, "13108", Indicador.CASOS_TIPO) == []
+
+
+def test_operativos_of_two_types_in_a_month_add_up(municipal):
+    dispositivo(municipal, "13108", mujeres=10, hombres=5, otros=0, nna=0, mayores_60=0)
+    dispositivo(municipal, "13108", tipo="apoya_mujer_migrante", mujeres=7, hombres=0, otros=1, nna=0, mayores_60=0)
+
+    resumenes_refrescar()
+
+    assert _valor("13108", Indicador.OPERATIVOS, "migraciones_en_tu_barrio") == 1
+    assert _valor("13108", Indicador.OPERATIVOS, "apoya_mujer_migrante") == 1
+    assert _valor("13108", Indicador.ATENCIONES_OPERATIVOS, "mujeres") == 17
+    assert _valor("13108", Indicador.ATENCIONES_OPERATIVOS, "otros") == 1
