@@ -9,7 +9,7 @@ TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/sello
 TEST_BROKER_URL ?= redis://127.0.0.1:6379/15
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/sello_bench
 
-.PHONY: run test bench lint install sysdeps sysdeps-test services check-deploy clean
+.PHONY: run test bench lint audit install sysdeps sysdeps-test services check-deploy clean
 
 $(STAMP): requirements.lock
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -46,6 +46,12 @@ lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy .
+	$(PY) scripts/auditar.py
+
+# pip-audit over requirements.lock; fails also when the advisory service cannot be reached
+# (`make lint` then only warns, loudly: "AUDITORÍA NO REALIZADA").
+audit: install
+	$(PY) scripts/auditar.py --estricto
 
 check-deploy: install
 	DJANGO_SETTINGS_MODULE=sello.settings.prod DJANGO_SECRET_KEY=$$($(PY) -c 'import secrets;print(secrets.token_urlsafe(64))') \

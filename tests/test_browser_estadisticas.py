@@ -53,7 +53,7 @@ def test_the_regional_dashboard_and_the_public_map(browser: Browser, live_server
     expect(kpis).to_contain_text("Evidencias por revisar")
     expect(page.locator("figure.grafico svg[role=img]").first).to_be_visible()
     expect(page.locator("table.comunas")).to_contain_text("Independencia")
-    page.wait_for_function(f"{POLIGONOS} >= 52")
+    page.wait_for_function(f"() => {POLIGONOS} >= 52")
     assert page.evaluate(POLIGONOS) == 52
     expect(page.locator(".mapa-leyenda")).to_contain_text("Certificada")
     captura(page, "estadisticas-1-regional")
@@ -62,7 +62,7 @@ def test_the_regional_dashboard_and_the_public_map(browser: Browser, live_server
     visitante.set_default_timeout(10_000)
     visitante.goto(f"{live_server.url}/registro/")
     comunas = len(json.loads(GEOJSON.read_text(encoding="utf-8"))["features"])
-    visitante.wait_for_function(f"{POLIGONOS} >= {comunas}")
+    visitante.wait_for_function(f"() => {POLIGONOS} >= {comunas}")
     assert visitante.evaluate(POLIGONOS) == comunas
     leyenda = visitante.locator(".mapa-leyenda")
     expect(leyenda).to_contain_text("Sello vigente")

@@ -42,6 +42,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Request id and access log first, so that every other middleware's records carry the id;
+    # then CSP, so that SecurityMiddleware's HTTPS redirects carry it too.
+    "sello.middleware.PeticionMiddleware",
+    "sello.middleware.CabecerasMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -216,17 +220,45 @@ CELERY_TIMEZONE = TIME_ZONE
 SIMPLE_HISTORY_REVERT_DISABLED = True
 
 # --- Logging ---------------------------------------------------------------------------------
+# Every record gets the request id, user id and path (or the Celery task id) from
+# sello.logs.ContextoFilter. Production writes JSON lines (prod.py). No personal data in logs:
+# SQL is never logged with its parameters, whatever LOG_LEVEL says.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"contexto": {"()": "sello.logs.ContextoFilter"}},
+    "formatters": {
+        "plain": {"()": "sello.logs.TextoFormatter"},
+        "json": {"()": "sello.logs.JsonFormatter"},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["contexto"]}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
     "loggers": {
+        "django.db.backends": {"level": "INFO"},
         "weasyprint": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},
     },
 }
+# The worker keeps the handlers above instead of installing Celery's own.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+
+# --- Security headers (sello.middleware.CabecerasMiddleware; HSTS and cookies in prod.py) -----
+# Scripts only from our origin: no inline script, no eval. Inline *styles* are still allowed:
+# the dashboard legend swatches, the SVG charts and maps, and the admin landing page use them.
+SELLO_CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+    "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; "
+    "frame-ancestors 'none'"
+)
+SELLO_CSP_RUTAS = {
+    # Swagger UI (drf-spectacular) starts itself with an inline script; the page shows no data.
+    "/api/docs/": SELLO_CSP.replace("script-src 'self'", "script-src 'self' 'unsafe-inline'"),
+}
+SELLO_PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=()"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
 
 # --- The seal ---------------------------------------------------------------------------------
 SELLO_VIGENCIA_DIAS = env.int("SELLO_VIGENCIA_DIAS", default=730)  # two years

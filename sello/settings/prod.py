@@ -6,7 +6,7 @@ Refuses to start without DJANGO_SECRET_KEY and DJANGO_ALLOWED_HOSTS.
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import ALLOWED_HOSTS, SECRET_KEY, env
+from .base import ALLOWED_HOSTS, LOGGING, SECRET_KEY, env
 
 DEBUG = False
 
@@ -32,6 +32,12 @@ SECURE_HSTS_PRELOAD = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+
+# One JSON object per line (sello.logs.JsonFormatter), for the log collector.
+LOGGING = {
+    **LOGGING,
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "json", "filters": ["contexto"]}},
+}
 
 EMAIL_BACKEND = env("DJANGO_EMAIL_BACKEND", default="django.core.mail.backends.smtp.EmailBackend")
 EMAIL_HOST = env("DJANGO_EMAIL_HOST", default="localhost")
