@@ -2,12 +2,16 @@
 
 A file is accepted only when its *content* is one of the allowed types (magic bytes), it is
 not empty and not over the size limit. The declared name and content type are never trusted:
-an HTML or SVG file renamed ``.pdf`` is refused. Files are stored under MEDIA_ROOT with a
-random name (no MEDIA_URL: they are only served by permission-checked views).
+an HTML or SVG file renamed ``.pdf`` is refused, and so is a polyglot (a PDF or image that also
+carries web markup or a zip archive), an office file with macros or links to other files, a
+zip bomb, and a name whose extension says another type than the content (``informe.pdf.exe``:
+the name travels with the file when it is downloaded). Files are stored under MEDIA_ROOT with
+a random name (no MEDIA_URL: they are only served by permission-checked views).
 """
 
 import hashlib
 import io
+import os
 import re
 import unicodedata
 import zipfile
@@ -34,19 +38,66 @@ OOXML = {
 }
 ODF_MIMES = {"application/vnd.oasis.opendocument.text", "application/vnd.oasis.opendocument.spreadsheet"}
 MAX_DESCOMPRIMIDO = 100 * 1024 * 1024
+MAX_MIEMBROS = 5000
+# Office XML compresses about 5-20:1; deflate reaches ~1000:1 only on repeated bytes (a bomb).
+RAZON_MAXIMA = 100
+MIEMBRO_GRANDE = 1024 * 1024
+# Members that act when the document is opened: macros (OOXML and ODF), links to other
+# workbooks, and a Word template fetched from the network (declared in settings.xml.rels).
+MACROS = re.compile(r"(^|/)vbaProject\.bin$|^(Basic|Scripts)/", re.IGNORECASE)
+VINCULOS = re.compile(r"^xl/externalLinks/", re.IGNORECASE)
+PLANTILLA = "word/_rels/settings.xml.rels"
 
+EXTENSIONES = {
+    "application/pdf": (".pdf",),
+    "image/png": (".png",),
+    "image/jpeg": (".jpg", ".jpeg", ".jpe", ".jfif"),
+    OOXML["word/document.xml"]: (".docx",),
+    OOXML["xl/workbook.xml"]: (".xlsx",),
+    "application/vnd.oasis.opendocument.text": (".odt",),
+    "application/vnd.oasis.opendocument.spreadsheet": (".ods",),
+}
+MAX_NOMBRE = 150
+
+# Markup a browser would run. Anywhere in a PDF or an image it makes a polyglot: the first
+# bytes say "document", the rest is a web page (opened from the downloads folder, it runs).
 PELIGROSO = re.compile(rb"<\s*(script|html|svg|!doctype|iframe|object|embed)\b", re.IGNORECASE)
+FIRMAS = ((b"%PDF-", "application/pdf"), (b"\x89PNG\r\n\x1a\n", "image/png"), (b"\xff\xd8\xff", "image/jpeg"))
 
 
 def max_bytes() -> int:
     return int(getattr(settings, "SELLO_MAX_UPLOAD_BYTES", MAX_BYTES_DEFECTO))
 
 
+def problema_zip(zf: zipfile.ZipFile, *, max_descomprimido: int = MAX_DESCOMPRIMIDO) -> str | None:
+    """Why an office file (a zip) is refused, in Spanish, or None: a zip bomb (too many members,
+    too large or too compressed once inflated), macros, links to other files or a remote
+    template. Reads only the central directory and, when present, settings.xml.rels."""
+    infos = zf.infolist()
+    total = sum(info.file_size for info in infos)
+    if (
+        len(infos) > MAX_MIEMBROS
+        or total > max_descomprimido
+        or any(i.file_size > MIEMBRO_GRANDE and i.file_size > RAZON_MAXIMA * max(i.compress_size, 1) for i in infos)
+    ):
+        return _("se expande a un tamaño excesivo al descomprimirlo")
+    nombres = {info.filename for info in infos}
+    if any(MACROS.search(nombre) for nombre in nombres):
+        return _("contiene macros")
+    plantilla_remota = PLANTILLA in nombres and b'TargetMode="External"' in zf.read(PLANTILLA)
+    if plantilla_remota or any(VINCULOS.search(nombre) for nombre in nombres):
+        return _("contiene vínculos a otros archivos o a una plantilla externa")
+    return None
+
+
+# What reading a damaged, encrypted or exotic zip may raise.
+ZIP_ILEGIBLE = (zipfile.BadZipFile, OSError, ValueError, RuntimeError, NotImplementedError)
+
+
 def _tipo_zip(contenido: bytes) -> str | None:
     try:
         with zipfile.ZipFile(io.BytesIO(contenido)) as zf:
-            total = sum(info.file_size for info in zf.infolist())
-            if total > MAX_DESCOMPRIMIDO or len(zf.infolist()) > 5000:
+            if problema_zip(zf) is not None:
                 return None
             nombres = set(zf.namelist())
             for miembro, mime in OOXML.items():
@@ -56,32 +107,75 @@ def _tipo_zip(contenido: bytes) -> str | None:
                 mime = zf.read("mimetype").decode("ascii", "replace").strip()
                 if mime in ODF_MIMES:
                     return mime
-    except (zipfile.BadZipFile, OSError, ValueError):
+    except ZIP_ILEGIBLE:
         return None
     return None
 
 
+def _poliglota(contenido: bytes) -> bool:
+    """Web markup anywhere, or a zip archive appended (zip readers look for it at the end)."""
+    return PELIGROSO.search(contenido) is not None or zipfile.is_zipfile(io.BytesIO(contenido))
+
+
 def detectar_tipo(contenido: bytes) -> str | None:
     """The content type by magic bytes, or None when it is not an accepted document."""
-    if contenido.startswith(b"%PDF-"):
-        # A PDF with HTML/script markup near its start is a polyglot: refuse it.
-        return None if PELIGROSO.search(contenido[:1024]) else "application/pdf"
-    if contenido.startswith(b"\x89PNG\r\n\x1a\n"):
-        return "image/png"
-    if contenido.startswith(b"\xff\xd8\xff"):
-        return "image/jpeg"
     if contenido.startswith(b"PK\x03\x04"):
         return _tipo_zip(contenido)
+    for firma, tipo in FIRMAS:
+        if contenido.startswith(firma):
+            return None if _poliglota(contenido) else tipo
     return None
 
 
+def motivo_de_rechazo(contenido: bytes) -> str:
+    """The Spanish message for content :func:`detectar_tipo` refused."""
+    motivo = None
+    if contenido.startswith(b"PK\x03\x04"):
+        try:
+            with zipfile.ZipFile(io.BytesIO(contenido)) as zf:
+                motivo = problema_zip(zf)
+        except ZIP_ILEGIBLE:
+            motivo = None
+    elif any(contenido.startswith(firma) for firma, _tipo in FIRMAS):
+        motivo = _("contiene además contenido web o un archivo comprimido oculto")
+    if motivo:
+        return _("El contenido del archivo no es un documento permitido (%(tipos)s): %(motivo)s.") % {
+            "tipos": TIPOS_LEGIBLES,
+            "motivo": motivo,
+        }
+    return _("El contenido del archivo no es un documento permitido (%(tipos)s).") % {"tipos": TIPOS_LEGIBLES}
+
+
 def nombre_seguro(nombre: str) -> str:
-    """A display name without paths, control characters or shell-hostile characters."""
+    """A display name without paths, control characters (bidirectional overrides included) or
+    shell-hostile characters, NFC-normalised and at most 150 characters, extension kept."""
     nombre = unicodedata.normalize("NFC", nombre or "")
     nombre = nombre.replace("\\", "/").rsplit("/", 1)[-1]
     nombre = "".join(c for c in nombre if c.isprintable() and c not in '<>:"|?*;')
     nombre = nombre.strip(" .") or "archivo"
-    return nombre[:150]
+    if len(nombre) > MAX_NOMBRE:
+        raiz, extension = os.path.splitext(nombre)
+        extension = extension[:16]
+        nombre = raiz[: MAX_NOMBRE - len(extension)].rstrip(" .") + extension
+    return nombre
+
+
+def validar_nombre(nombre: str, tipo: str) -> str:
+    """The safe display name of an upload whose content is ``tipo``; refused when its extension
+    says another type (``informe.pdf.exe``, ``foto.png.html``): downloaded under that name, the
+    file would be opened as what the name says. A name without an extension is accepted."""
+    seguro = nombre_seguro(nombre)
+    extension = os.path.splitext(seguro)[1].lower()
+    esperadas = EXTENSIONES[tipo]
+    if extension and extension not in esperadas:
+        raise ArchivoInvalido(
+            _(
+                "El nombre del archivo termina en «%(extension)s», pero su contenido es %(tipo)s. "
+                "Cambie el nombre para que termine en %(esperada)s y vuelva a subirlo."
+            )
+            % {"extension": extension, "tipo": esperadas[0][1:].upper(), "esperada": esperadas[0]}
+        )
+    return seguro
 
 
 def validar(upload: UploadedFile | Any) -> tuple[bytes, str]:
@@ -100,9 +194,7 @@ def validar(upload: UploadedFile | Any) -> tuple[bytes, str]:
         raise ArchivoInvalido(_("El archivo está vacío."))
     tipo = detectar_tipo(contenido)
     if tipo is None:
-        raise ArchivoInvalido(
-            _("El contenido del archivo no es un documento permitido (%(tipos)s).") % {"tipos": TIPOS_LEGIBLES}
-        )
+        raise ArchivoInvalido(motivo_de_rechazo(contenido))
     return contenido, tipo
 
 
@@ -113,7 +205,7 @@ def guardar(*, upload: UploadedFile | Any, usuario: Any) -> Archivo:
 
     contenido, tipo = validar(upload)
     archivo = Archivo(
-        nombre_original=nombre_seguro(getattr(upload, "name", "")),
+        nombre_original=validar_nombre(getattr(upload, "name", "") or "", tipo),
         tipo=tipo,
         tamano=len(contenido),
         sha256=hashlib.sha256(contenido).hexdigest(),
