@@ -10,11 +10,18 @@ from typing import TextIO
 
 from django.conf import settings
 
-from . import datos, informe, minutas
+from . import auditoria, carga, datos, importacion, informe, minutas
 from .base import Opciones, Seccion
+from .web import consultas, listas, tableros
 
 BENCHMARKS: list[tuple[str, Callable[[Opciones], Seccion]]] = [
     ("minutas", minutas.medir),
+    ("casos_api", listas.medir),
+    ("tableros", tableros.medir),
+    ("consultas", consultas.medir),
+    ("importacion", importacion.medir),
+    ("auditoria", auditoria.medir),
+    ("carga", carga.medir),
 ]
 INFORME = Path(settings.BASE_DIR) / "docs" / "benchmarks.md"
 

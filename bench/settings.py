@@ -8,6 +8,7 @@ from sello.settings.base import BASE_DIR, LOGGING, env
 DEBUG = False
 SECRET_KEY = env("DJANGO_SECRET_KEY", default="bench-only-insecure-key")
 ALLOWED_HOSTS = ["127.0.0.1", "localhost"]
+ROOT_URLCONF = "bench.urls"
 CELERY_TASK_ALWAYS_EAGER = True
 MEDIA_ROOT = env.path("DJANGO_MEDIA_ROOT", default=str(BASE_DIR / "var" / "bench-media"))
 EMAIL_BACKEND = "django.core.mail.backends.dummy.EmailBackend"  # demo notifications go nowhere

@@ -32,6 +32,7 @@ from municipios.scoping import HistorialSoloLecturaMixin, ScopedAdminMixin, pued
 
 from . import services
 from .models import AccesoSensible, Caso, Mensaje, PlazoRespuesta, TransicionCaso
+from .privacidad import ocultar_bloqueadas
 from .selectors import documento_visible, nombre_visible
 
 
@@ -135,7 +136,8 @@ class CasoAdmin(ScopedAdminMixin):
     inlines = [TransicionInline, MensajeInline]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Caso]:
-        return super().get_queryset(request).select_related("comuna__region", "persona", "asignado_a")
+        qs = super().get_queryset(request).select_related("comuna__region", "persona", "asignado_a")
+        return ocultar_bloqueadas(request.user, qs)
 
     def has_module_permission(self, request: HttpRequest) -> bool:
         return es_sermig(request)

@@ -8,7 +8,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Case, F, Q, Value, When
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
@@ -68,13 +68,27 @@ class Persona(models.Model):
     email = models.EmailField(_("correo de contacto"), blank=True)
     creada_por = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     creada_en = models.DateTimeField(auto_now_add=True)
+    # Data protection (Ley 21.719, casos.privacidad): a blocked person's data is kept (legal
+    # hold) but hidden from everybody but national staff and not editable; an anonymised
+    # person keeps only what statistics count.
+    bloqueada = models.BooleanField(_("datos bloqueados"), default=False, editable=False)
+    bloqueo_motivo = models.TextField(_("motivo del bloqueo"), blank=True, editable=False)
+    bloqueada_por = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", editable=False
+    )
+    bloqueada_en = models.DateTimeField(_("bloqueada"), null=True, blank=True, editable=False)
+    anonimizada_en = models.DateTimeField(_("anonimizada"), null=True, blank=True, editable=False)
 
     history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("persona")
         verbose_name_plural = _("personas")
-        indexes = [models.Index(fields=["comuna", "documento_normalizado"], name="persona_comuna_documento")]
+        indexes = [
+            models.Index(fields=["comuna", "documento_normalizado"], name="persona_comuna_documento"),
+            # Few people are blocked: counts subtract their cases through this small index.
+            models.Index(fields=["id"], condition=Q(bloqueada=True), name="persona_bloqueada"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.nombres} {self.apellidos}".strip()
@@ -226,6 +240,18 @@ class Caso(models.Model):
             models.Index(fields=["comuna", "estado", "-creado_en"], name="caso_comuna_estado"),
             models.Index(fields=["estado", "vencido", "plazo"], name="caso_estado_plazo"),
             models.Index(fields=["asignado_a", "estado"], name="caso_asignado_estado"),
+            # The lists' keyset orderings (nationwide and per comuna) and the regional queue's
+            # (unassigned first, overdue first, by deadline) over the open states only.
+            models.Index(fields=["-creado_en", "-id"], name="caso_reciente"),
+            models.Index(fields=["comuna", "-creado_en", "-id"], name="caso_comuna_reciente"),
+            models.Index(
+                Case(When(asignado_a__isnull=True, then=Value(0)), default=Value(1)),
+                F("vencido").desc(),
+                F("plazo"),
+                F("id"),
+                condition=Q(estado__in=["derivado", "en_gestion", "requiere_informacion", "reabierto"]),
+                name="caso_cola",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -292,6 +318,39 @@ class AccesoSensible(models.Model):
 
     def __str__(self) -> str:
         return f"{self.usuario} → {self.caso} ({self.fecha:%Y-%m-%d %H:%M})"
+
+
+class AccionPrivacidad(models.TextChoices):
+    EXPORTAR = "exportar", _("Exportación de sus datos")
+    RECTIFICAR = "rectificar", _("Rectificación")
+    BLOQUEAR = "bloquear", _("Bloqueo")
+    DESBLOQUEAR = "desbloquear", _("Desbloqueo")
+    ANONIMIZAR = "anonimizar", _("Anonimización")
+
+
+class OperacionPrivacidad(models.Model):
+    """Every exercise of a data-protection right on a person (read by national staff).
+
+    ``detalle`` never holds personal data: the export's format, the names of the rectified
+    fields, counts. ``usuario`` is empty for the retention task."""
+
+    TERRITORIO = "persona__comuna"
+
+    persona = models.ForeignKey(Persona, on_delete=models.PROTECT, related_name="operaciones_privacidad")
+    usuario = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    accion = models.CharField(_("acción"), max_length=12, choices=AccionPrivacidad.choices)
+    detalle = models.CharField(_("detalle"), max_length=200, blank=True)
+    fecha = models.DateTimeField(_("fecha"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("operación de protección de datos")
+        verbose_name_plural = _("operaciones de protección de datos")
+        ordering = ["-fecha", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_accion_display()} · {self.fecha:%Y-%m-%d %H:%M}"
 
 
 class PlazoRespuesta(models.Model):

@@ -1,9 +1,10 @@
 """Reads of cases, always scoped; masking of sensitive names for lists, search and exports."""
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date, datetime
 from typing import Any
 
+from django.db import connection
 from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
@@ -13,25 +14,83 @@ from municipios.scoping import scoped
 
 from .documentos import enmascarar
 from .models import Caso, EstadoCaso, Mensaje, Persona
+from .privacidad import ocultar_bloqueadas
 
 
 def casos_visibles(*, usuario: Any) -> QuerySet[Caso]:
     """Cases in the user's territory (the Comité Evaluador sees none), with what lists show."""
-    return scoped(usuario, Caso.objects.select_related("comuna__region", "persona", "asignado_a"))
+    return ocultar_bloqueadas(
+        usuario, scoped(usuario, Caso.objects.select_related("comuna__region", "persona", "asignado_a"))
+    )
+
+
+# The columns a list row shows (API list): the wide text columns (description, resolution) and
+# the related rows' other columns (the users' passwords, the región) stay in the database.
+COLUMNAS_LISTA = (
+    "uuid",
+    "folio",
+    "tipo",
+    "subtipo",
+    "prioridad",
+    "canal",
+    "estado",
+    "sensible",
+    "derivado_en",
+    "plazo",
+    "vencido",
+    "creado_en",
+    "actualizado_en",
+    "version",
+    "comuna__nombre",
+    "comuna__region_id",
+    "persona__nombres",
+    "persona__apellidos",
+    "persona__tipo_documento",
+    "persona__documento_normalizado",
+    "persona__es_nna",
+    "asignado_a__first_name",
+    "asignado_a__last_name",
+    "asignado_a__username",
+)
+
+
+def casos_para_listar(*, usuario: Any) -> QuerySet[Caso]:
+    """:func:`casos_visibles` with only the list's columns (read-only rows: never saved)."""
+    qs = scoped(usuario, Caso.objects.select_related("comuna", "persona", "asignado_a").only(*COLUMNAS_LISTA))
+    return ocultar_bloqueadas(usuario, qs)
+
+
+# Below this the exact count is cheap, and the estimate of a small table can be far off.
+ESTIMAR_DESDE = 10_000
+
+
+def total_estimado(*, usuario: Any) -> int | None:
+    """The total of a national officer's unfiltered case list without counting it: the
+    planner's row estimate of the table (``pg_class.reltuples``, kept current by autovacuum's
+    ANALYZE) once the table is big — a COUNT(*) of a million cases took most of a second on
+    every page view (issue 7). None otherwise: count exactly (other roles' lists are bounded by
+    their territory)."""
+    if getattr(usuario, "rol", None) != Rol.NACIONAL or connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT reltuples::bigint FROM pg_class WHERE oid = %s::regclass", [Caso._meta.db_table])
+        fila = cursor.fetchone()
+    estimado = int(fila[0]) if fila else -1
+    return estimado if estimado >= ESTIMAR_DESDE else None
+
+
+COLA = (EstadoCaso.DERIVADO, EstadoCaso.EN_GESTION, EstadoCaso.REQUIERE_INFORMACION, EstadoCaso.REABIERTO)
+
+
+def en_cola(qs: QuerySet[Caso]) -> QuerySet[Caso]:
+    """The cases of ``qs`` the regional queue holds: open escalated ones."""
+    return qs.filter(estado__in=COLA)
 
 
 def cola_regional(*, usuario: Any) -> QuerySet[Caso]:
     """The regional queue: open escalated cases, unassigned first, overdue next, oldest first."""
     return (
-        casos_visibles(usuario=usuario)
-        .filter(
-            estado__in=[
-                EstadoCaso.DERIVADO,
-                EstadoCaso.EN_GESTION,
-                EstadoCaso.REQUIERE_INFORMACION,
-                EstadoCaso.REABIERTO,
-            ]
-        )
+        en_cola(casos_visibles(usuario=usuario))
         .annotate(
             sin_asignar=Case(
                 When(asignado_a__isnull=True, then=Value(0)), default=Value(1), output_field=IntegerField()
@@ -39,6 +98,27 @@ def cola_regional(*, usuario: Any) -> QuerySet[Caso]:
         )
         .order_by("sin_asignar", "-vencido", "plazo", "pk")
     )
+
+
+def contar_visibles(*, usuario: Any, filtrar: Callable[[QuerySet[Caso]], QuerySet[Caso]]) -> int:
+    """How many cases of the user's territory, filtered by ``filtrar``, the user may see — the
+    count of ``filtrar(casos_visibles(usuario=usuario))`` — in one statement: all of them minus
+    those of blocked people (hidden by ``privacidad.ocultar_bloqueadas`` from all but national
+    staff). Two index counts instead of joining every case with its person: on the Región
+    Metropolitana's 600,000 cases, 0.38 s → 0.04 s per page view (issue 7)."""
+    todos = filtrar(scoped(usuario, Caso.objects.all())).order_by().values("pk")
+    if getattr(usuario, "rol", None) == Rol.NACIONAL:
+        return todos.count()
+    sql_todos, params_todos = todos.query.sql_with_params()
+    sql_ocultos, params_ocultos = todos.filter(persona__bloqueada=True).query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            # Both statements are the ORM's own, with their parameters passed separately.
+            f"SELECT (SELECT COUNT(*) FROM ({sql_todos}) t) - (SELECT COUNT(*) FROM ({sql_ocultos}) o)",  # noqa: S608
+            [*params_todos, *params_ocultos],
+        )
+        fila = cursor.fetchone()
+    return int(fila[0]) if fila else 0
 
 
 def mensajes_visibles(*, caso: Caso, usuario: Any) -> QuerySet[Mensaje]:
@@ -56,7 +136,7 @@ def posibles_duplicados(*, usuario: Any, tipo_documento: str, numero_documento: 
     normalizado = documento_normalizado(tipo_documento, numero_documento)
     if not normalizado:
         return Persona.objects.none()
-    return scoped(usuario, Persona.objects.all()).filter(documento_normalizado=normalizado)
+    return ocultar_bloqueadas(usuario, scoped(usuario, Persona.objects.all())).filter(documento_normalizado=normalizado)
 
 
 def nombre_visible(caso: Caso, *, revelar: bool = False) -> str:

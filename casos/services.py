@@ -174,6 +174,8 @@ def caso_crear(
 
 def _bloquear(caso: Caso, version: int | None) -> Caso:
     bloqueado = Caso.objects.select_for_update().select_related("comuna", "persona").get(pk=caso.pk)
+    if bloqueado.persona.bloqueada:
+        raise TransicionNoPermitida(_("Los datos de la persona están bloqueados: el caso no se puede modificar."))
     _exigir_version(bloqueado, version)
     return bloqueado
 

@@ -9,12 +9,13 @@ places its user may see (``unidades_visibles``).
 """
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass, field
 from statistics import median
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db.models import Q, QuerySet, Sum
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django_countries import countries
 
@@ -49,6 +50,7 @@ INDICADORES_PLATAFORMA = (
 )
 
 Clave = tuple[str, str, str, str]  # (nivel, código, indicador, categoría)
+T = TypeVar("T")
 
 
 def etiqueta(indicador: str, categoria: str) -> str:
@@ -110,17 +112,30 @@ def _ultima_actualizacion_id() -> int:
     )
 
 
-_MEMO: dict[tuple[str, int, int], TablaCasos] = {}
+# Per process, per summary refresh: the case tables and what ``por_actualizacion`` keeps.
+_MEMO: dict[tuple[Hashable, ...], Any] = {}
+MEMO_MAXIMO = 64
+
+
+def por_actualizacion(clave: tuple[Hashable, ...], calcular: Callable[[], T]) -> T:
+    """``calcular()`` once per summary refresh in this process (and per suppression threshold
+    and language), under ``clave``.
+
+    Only for what is computed from the summary tables and reference data alone — the same for
+    everyone allowed to see the place named in ``clave``, whose access the caller checks first —
+    never for live data or anything that depends on the user."""
+    completa = (*clave, _ultima_actualizacion_id(), umbral(), get_language())
+    if completa not in _MEMO:
+        if len(_MEMO) >= MEMO_MAXIMO:
+            _MEMO.clear()
+        _MEMO[completa] = calcular()
+    valor: T = _MEMO[completa]
+    return valor
 
 
 def tabla_casos(periodo: Periodo) -> TablaCasos:
     """The suppressed case table of ``periodo`` (two queries; memoised per summary refresh)."""
-    clave_memo = (periodo.codigo, _ultima_actualizacion_id(), umbral())
-    if clave_memo not in _MEMO:
-        if len(_MEMO) > 16:
-            _MEMO.clear()
-        _MEMO[clave_memo] = _calcular_tabla(periodo)
-    return _MEMO[clave_memo]
+    return por_actualizacion(("tabla_casos", periodo.codigo), lambda: _calcular_tabla(periodo))
 
 
 def _filtro_periodo(periodo: Periodo) -> Q:

@@ -1,6 +1,10 @@
 """Official data imports: record an import, run it (streaming, batched, one transaction) and
 read back the totals stored in the database.
 
+Rows are inserted with PostgreSQL ``COPY`` in batches (``importadores.copia``), not
+``bulk_create``: on a 500,000-row file, 0.23x the rows per second of a bare ``COPY`` of the
+same rows became 0.6-0.7x (``make bench``, "Official data import").
+
 While an import runs, the number of lines read so far is kept in the cache (``progreso``): the
 rows themselves only become visible when the single transaction commits.
 """
@@ -17,6 +21,7 @@ from django.utils import timezone
 from municipios.models import Usuario
 
 from .importadores import NUMEROS_ESTIMACION, RESUMENES, ErrorDeImportacion, abrir, importador_para, sha256
+from .importadores.copia import Fila, copiar
 from .models import CifraOficial, EstimacionExtranjeros, Fuente, Importacion, RefugioSermig, ResidenciaSermig
 
 TAMANO_LOTE = 2000
@@ -89,7 +94,7 @@ def importacion_ejecutar(importacion: Importacion, archivo: IO[bytes] | None = N
 
     In one transaction: the rows and figures of the other imports of the same source and
     release are deleted (those imports become ``reemplazada``), the file's rows inserted in
-    batches, and the importer closed: microdata derive their official figures
+    batches (``COPY``), and the importer closed: microdata derive their official figures
     (``CifraOficial``) by GROUP BY, summaries check theirs against the file's totals.
     On any error nothing is written and the import is marked ``error`` with a Spanish message
     and the report (unrecognised comunas with their line numbers).
@@ -116,16 +121,15 @@ def importacion_ejecutar(importacion: Importacion, archivo: IO[bytes] | None = N
             importador.modelo._default_manager.filter(importacion_id__in=ids_anteriores).delete()
             CifraOficial.objects.filter(importacion_id__in=ids_anteriores).delete()
             Importacion.objects.filter(pk__in=ids_anteriores).update(estado=Importacion.Estado.REEMPLAZADA)
-            lote: list[Any] = []
+            lote: list[Fila] = []
             for leidas, (linea, fila) in enumerate(filas, start=1):
                 lote.extend(importador.convertir(importacion.pk, linea, fila))
                 if leidas % PASO_PROGRESO == 0:
                     cache.set(clave_progreso(importacion.pk), leidas, DURACION_PROGRESO)
                 if len(lote) >= TAMANO_LOTE:
-                    importador.modelo._default_manager.bulk_create(lote, batch_size=TAMANO_LOTE)
+                    copiar(importador.modelo, importador.campos, lote)
                     lote = []
-            if lote:
-                importador.modelo._default_manager.bulk_create(lote, batch_size=TAMANO_LOTE)
+            copiar(importador.modelo, importador.campos, lote)
             reporte = {"no_reconocidas": list(importador.no_reconocidas.values()), **importador.reporte}
             if importador.no_reconocidas and not importacion.permitir_no_reconocidas:
                 nombres_malos = ", ".join(

@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the project needs when they are missing (idempotent).
 #   run:  WeasyPrint's libraries and fonts
-#   test: the same, plus poppler-utils (pdftotext), Chromium, PostgreSQL and Redis
+#   test: the same, plus poppler-utils (pdftotext), Chromium, PostgreSQL, Redis and wrk (load benchmark)
 set -euo pipefail
 profile="${1:-run}"
 packages=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fontconfig fonts-dejavu-core)
 if [[ "$profile" == "test" ]]; then
-  packages+=(poppler-utils chromium postgresql redis-server)
+  packages+=(poppler-utils chromium postgresql redis-server wrk)
 fi
 missing=()
 for pkg in "${packages[@]}"; do

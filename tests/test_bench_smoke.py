@@ -1,18 +1,27 @@
 """The benchmark machinery at tiny size (``make bench`` itself is not part of the suite):
 three minutas through the real path and the bare renders, the report written to a
-temporary file, never to ``docs/benchmarks.md``."""
+temporary file, never to ``docs/benchmarks.md``; an official import of 1,000 rows against
+COPY, a few case edits with and without history, and one-second wrk runs against gunicorn."""
 
 import io
 from pathlib import Path
 from typing import Any
 
 import pytest
+from rest_framework.authtoken.models import Token
 
-from bench import datos, runner
+from bench import auditoria, carga, datos, importacion, runner
+from bench.base import Opciones
 from bench.minutas import elegir_comunas
+from bench.servidor import leer_wrk
+from bench.web.datos import Persona, Personas
+from casos.models import Caso, EstadoCaso
+from casos.models import Persona as PersonaCaso
 from estadisticas.demo import cargar_oficiales
-from estadisticas.models import Minuta
+from estadisticas.models import CifraOficial, EstimacionExtranjeros, Importacion, Minuta
 from estadisticas.resumenes import resumenes_refrescar
+
+from .casos_fixtures import caso
 
 pytestmark = pytest.mark.django_db
 
@@ -35,7 +44,7 @@ def test_it_measures_three_minutas_and_writes_the_report(media: Path, tmp_path: 
     consola = io.StringIO()
 
     # When
-    secciones = runner.ejecutar(comunas=3, salida=salida, preparar=False, consola=consola)
+    secciones = runner.ejecutar(comunas=3, salida=salida, solo=["minutas"], preparar=False, consola=consola)
 
     # Then: both ratios measured, with targets, printed and written
     (seccion,) = secciones
@@ -68,3 +77,90 @@ def test_it_reports_a_missed_target() -> None:
         "Minutas: rápida: 0.50x (target ≥ 0.40x, issue 7) met",
     ]
     assert "| Minutas | lenta | 1.40x | ≤ 1.25x (issue 7) | **no** |" in markdown([seccion], [("CPU", "x")])
+
+
+# --- Official import, audit trail and load test, at tiny size ---------------------------------
+
+
+def test_it_measures_an_import_against_copy_and_leaves_nothing_behind(media: Path) -> None:
+    # When
+    seccion = importacion.medir(Opciones(periodo=datos.periodo_bench()), filas=1_000, rondas=1)
+
+    # Then: the ratio against its target; every import and COPY of the run deleted
+    (cifra,) = seccion.cifras
+    assert (cifra.meta, cifra.sentido) == (0.3, ">=")
+    assert cifra.medido > 0
+    assert "1,000 rows" in dict(seccion.absolutos)["File"]
+    assert not Importacion.objects.exists()
+    assert not EstimacionExtranjeros.objects.exists()
+    assert not CifraOficial.objects.exists()
+    assert not list(media.rglob("*.csv"))
+
+
+def test_it_measures_a_write_with_and_without_its_history() -> None:
+    seccion = auditoria.medir(Opciones(periodo=datos.periodo_bench()), escrituras=5)
+
+    (cifra,) = seccion.cifras
+    assert (cifra.meta, cifra.sentido) == (1.5, "<=")
+    assert cifra.medido > 0
+    assert dict(seccion.absolutos)["History rows written by (a) / (b)"] == f"{5 + auditoria.CALENTAMIENTO} / 0"
+    # the throwaway cases, their person and their history are gone
+    assert not Caso.objects.exists()
+    assert not Caso.history.exists()
+    assert not PersonaCaso.objects.exists()
+
+
+WRK = """Running 1s test @ http://127.0.0.1:8000/api/v1/casos/
+  1 threads and 8 connections
+  Thread Stats   Avg      Stdev     Max   +/- Stdev
+    Latency     5.29ms    1.22ms  17.76ms   80.00%
+    Req/Sec     1.51k   102.14     1.73k    71.00%
+  Latency Distribution
+     50%  850.00us
+     75%    5.80ms
+     90%    6.56ms
+     99%    1.02s
+  1506 requests in 1.00s, 11.71MB read
+  Non-2xx or 3xx responses: 3
+  Socket errors: connect 0, read 2, write 0, timeout 0
+Requests/sec:   1505.44
+"""
+
+
+def test_it_reads_the_report_of_wrk() -> None:
+    carga = leer_wrk(WRK)
+
+    assert (carga.peticiones, carga.segundos, carga.errores) == (1506, 1.0, 5)
+    assert (carga.p50, carga.p99) == pytest.approx((0.00085, 1.02))
+    assert carga.rps == pytest.approx(1506)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_it_loads_the_api_and_the_bare_view_under_gunicorn(municipal: Any, regional: Any, nacional: Any) -> None:
+    # Given: a few cases of the RM and the bench users with their tokens
+    for _ in range(3):
+        caso(municipal, estado=EstadoCaso.DERIVADO)
+
+    def con_token(usuario: Any, casos: int) -> Persona:
+        return Persona(
+            usuario=usuario, token=Token.objects.get_or_create(user=usuario)[0].key, casos=casos, etiqueta="x"
+        )
+
+    municipal_p = con_token(municipal, 3)
+    gente = Personas(
+        nacional=con_token(nacional, 3),
+        regional=con_token(regional, 3),
+        regional_chica=con_token(regional, 3),
+        municipal_10=municipal_p,
+        municipal_1000=municipal_p,
+    )
+
+    # When: gunicorn with the production settings, one worker, one one-second wrk run a side
+    seccion = carga.medir_carga(
+        gente, duracion=1, calentamiento=0, workers=1, paginas=False, estaticos=False, orden="AB"
+    )
+
+    # Then: both sides of both pairs served the same 3 rows, without errors; ratios measured
+    assert [(c.meta, c.sentido) for c in seccion.cifras] == [(0.4, ">="), (0.4, ">=")]
+    assert all(c.medido > 0 for c in seccion.cifras)
+    assert dict(seccion.absolutos)["Rows per response"] == "regional officer, región 13: 3 · national officer: 3"

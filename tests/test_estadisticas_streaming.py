@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from estadisticas import services
 from estadisticas.models import CifraOficial, EstimacionExtranjeros, Fuente, Importacion
 from estadisticas.services import importar_ruta
 
@@ -73,7 +74,7 @@ def test_an_unexpected_failure_marks_the_import_as_failed(tmp_path, monkeypatch)
     def se_cae(*args, **kwargs):
         raise ConnectionError("se perdió la conexión")
 
-    monkeypatch.setattr(EstimacionExtranjeros.objects, "bulk_create", se_cae)
+    monkeypatch.setattr(services, "copiar", se_cae)
     with pytest.raises(ConnectionError):
         importar_ruta(fuente=Fuente.INE_SERMIG_REGIONES, release="r", ruta=ruta)
 

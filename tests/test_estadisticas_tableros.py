@@ -412,18 +412,17 @@ class TestConsultas:
     @pytest.mark.parametrize("muchos", [False, True])
     def test_region(self, muchos, municipal, regional, django_assert_num_queries) -> None:
         self.datos(municipal, muchos)
-        # 1 session, 2 user, 3 the región, 4 its comunas, 5 seal snapshots, 6 latest refresh
-        # (memo key of the case table), 7 evidence waiting for review per comuna, 8 minutas per
-        # state, 9 platform, 10 cases per month, 11 unread notifications.
-        self.medir(client_for(regional), REGION, 11, django_assert_num_queries)
+        # The summary-derived part is computed once per refresh (estadisticas.selectors.
+        # por_actualizacion): 1 session, 2 user, 3 latest refresh (the memo's key), 4 evidence
+        # waiting for review, 5 minutas, 6 unread notifications.
+        self.medir(client_for(regional), REGION, 6, django_assert_num_queries)
 
     @pytest.mark.parametrize("muchos", [False, True])
     def test_nacional(self, muchos, municipal, nacional, django_assert_num_queries) -> None:
         self.datos(municipal, muchos)
-        # 1 session, 2 user, 3 regiones, 4 comunas (CUT -> región), 5 seal snapshots, 6 latest
-        # refresh, 7 evidence waiting for review per región, 8 ready minutas per región,
-        # 9 platform, 10 cases per month, 11 unread notifications.
-        self.medir(client_for(nacional), NACIONAL, 11, django_assert_num_queries)
+        # As for the región: 1 session, 2 user, 3 latest refresh (the memo's key), 4 evidence
+        # waiting for review per región, 5 ready minutas per región, 6 unread notifications.
+        self.medir(client_for(nacional), NACIONAL, 6, django_assert_num_queries)
 
     @pytest.mark.parametrize("muchos", [False, True])
     def test_mapas(self, muchos, municipal, regional, django_assert_num_queries) -> None:

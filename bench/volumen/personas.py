@@ -33,6 +33,9 @@ COLUMNAS = [
     "email",
     "creada_por_id",
     "creada_en",
+    # Data-protection state (casos.privacidad): nobody blocked; NOT NULL without a DB default.
+    "bloqueada",
+    "bloqueo_motivo",
 ]
 COLUMNAS_HISTORIA = [*COLUMNAS, "history_date", "history_change_reason", "history_type", "history_user_id"]
 
@@ -145,6 +148,6 @@ def fila(
     linea = (
         f"{persona_id}\t{uuid.UUID(int=rng.getrandbits(128), version=4)}\t{cut}\t{nombres}\t{apellidos}\t"
         f"{tipo}\t{numero}\t{normalizado}\t{pais}\t{sexo}\t{fecha_nacimiento}\t{tramo_edad}\t"
-        f"{'t' if nna else 'f'}\t{telefono}\t{email}\t{creada_por}\t{creada_ts}"
+        f"{'t' if nna else 'f'}\t{telefono}\t{email}\t{creada_por}\t{creada_ts}\tf\t"
     )
     return linea, f"{linea}\t{creada_ts}\t{NULO}\t+\t{creada_por}", nna

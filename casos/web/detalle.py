@@ -15,7 +15,6 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
@@ -34,7 +33,9 @@ from .. import selectors, services
 from ..filters import CasoFilter
 from ..flujo import TRANSICIONES, acciones_disponibles
 from ..models import SUBTIPOS, Caso, EstadoCaso, Mensaje, Persona, TransicionCaso
+from ..privacidad import ocultar_bloqueadas
 from .forms import AccionForm, CasoEditarForm, CasoNuevoForm, MensajeForm, subtipo_valor
+from .paginacion import PaginadorCasos, total_de
 
 PAGE_SIZE = 25
 CON_CASOS = (Rol.MUNICIPAL, Rol.REGIONAL, Rol.NACIONAL)
@@ -101,7 +102,7 @@ def lista(request: HttpRequest) -> HttpResponse:
     filtro = CasoFilter(request.GET, queryset=selectors.casos_visibles(usuario=user), request=request)
     if user.rol == Rol.MUNICIPAL:
         del filtro.form.fields["comuna"]  # its own comuna only: nothing to choose
-    pagina = Paginator(filtro.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    pagina = PaginadorCasos(filtro.qs, PAGE_SIZE, total=total_de(request, filtro)).get_page(request.GET.get("page"))
     ahora = timezone.now()
     filas = [
         FilaCaso(caso=caso, nombre=selectors.nombre_visible(caso), vencido=selectors.esta_vencido(caso, ahora=ahora))
@@ -250,7 +251,7 @@ def detalle(request: HttpRequest, uuid: str) -> HttpResponse:
     """The full case: the person's data (revealed: the case is opened, and a sensitive case's
     opening is logged), the timeline, the actions the user may take and the conversation."""
     user: Any = request.user
-    caso = get_scoped_or_404(user, _casos_qs().select_related("creado_por"), uuid=uuid)
+    caso = get_scoped_or_404(user, ocultar_bloqueadas(user, _casos_qs().select_related("creado_por")), uuid=uuid)
     if caso.sensible:
         services.acceso_registrar(caso=caso, usuario=user)
     disponibles = acciones_disponibles(user, caso)
@@ -296,7 +297,7 @@ def accion(request: HttpRequest, uuid: str) -> HttpResponse:
     """A workflow action (derivar, asignar, solicitar información, responder, resolver, cerrar,
     reabrir) with the version the user saw and a comment."""
     user: Any = request.user
-    caso = get_scoped_or_404(user, _casos_qs(), uuid=uuid)
+    caso = get_scoped_or_404(user, ocultar_bloqueadas(user, _casos_qs()), uuid=uuid)
     equipo = services.equipo_regional(caso.comuna.region_id) if request.POST.get("accion") == "asignar" else []
     form = AccionForm(request.POST, equipo=equipo)
     if not form.is_valid():
@@ -326,7 +327,7 @@ def mensajes(request: HttpRequest, uuid: str) -> HttpResponse:
     """A message of the conversation (or, for SERMIG staff, an internal note) with an optional
     attachment, validated by its content."""
     user: Any = request.user
-    caso = get_scoped_or_404(user, _casos_qs(), uuid=uuid)
+    caso = get_scoped_or_404(user, ocultar_bloqueadas(user, _casos_qs()), uuid=uuid)
     form = MensajeForm(request.POST, request.FILES)
     if not form.is_valid():
         return _rechazo(request, caso=caso, mensaje=_("Revise el mensaje: %(e)s") % {"e": _errores(form)})
@@ -344,7 +345,7 @@ def editar(request: HttpRequest, uuid: str) -> HttpResponse:
     """Edit a draft (the municipality's own officers), refused when someone else saved it
     since the form was loaded."""
     user: Any = request.user
-    caso = get_scoped_or_404(user, _casos_qs(), uuid=uuid)
+    caso = get_scoped_or_404(user, ocultar_bloqueadas(user, _casos_qs()), uuid=uuid)
     if user.rol != Rol.MUNICIPAL:
         raise PermissionDenied  # SERMIG staff see the case but do not edit the municipality's draft
     status = 200
@@ -379,7 +380,7 @@ def adjunto(request: HttpRequest, pk: int) -> HttpResponseBase:
     """A message's attachment, for whoever sees the message (an internal note's: SERMIG only);
     served as a download with the type validated on upload, never the uploader's claim."""
     user: Any = request.user
-    caso = get_scoped_or_404(user, Caso.objects.select_related("comuna"), mensajes__pk=pk)
+    caso = get_scoped_or_404(user, ocultar_bloqueadas(user, Caso.objects.select_related("comuna")), mensajes__pk=pk)
     mensaje = get_object_or_404(
         selectors.mensajes_visibles(caso=caso, usuario=user).filter(adjunto__isnull=False), pk=pk
     )

@@ -34,6 +34,7 @@ from sello.errores import ConflictoDeVersion, ErrorDeNegocio, SinPermiso, Transi
 from .. import exports, selectors, services
 from ..filters import CasoFilter
 from ..models import AccesoSensible, Caso
+from .paginacion import PaginadorCasos, total_de
 
 PAGE_SIZE = 25
 MAX_ASIGNAR = 100
@@ -134,7 +135,8 @@ def render_cola(request: HttpRequest, form: AsignarForm, *, status: int = 200) -
     """The queue page; a refused assignment shows it again with the form's errors."""
     user: Any = request.user
     filtro = CasoFilter(request.GET, queryset=selectors.cola_regional(usuario=user))
-    pagina = Paginator(filtro.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    total = total_de(request, filtro, solo=selectors.en_cola, estimar=False)
+    pagina = PaginadorCasos(filtro.qs, PAGE_SIZE, total=total).get_page(request.GET.get("page"))
     seleccionados = set(request.POST.getlist("casos")) if form.is_bound else set()
     ahora = timezone.now()
     filas = [

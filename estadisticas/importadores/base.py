@@ -3,25 +3,31 @@
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 from django.db import models
 
+from .copia import Fila
 from .lectura import ErrorDeImportacion, normalizar
 
 # Line numbers kept per unrecognised comuna name (the count is always exact).
 MAX_LINEAS_POR_NOMBRE = 50
 
-Instancias = Sequence[models.Model]
+Convertidas = Sequence[Fila]
 
 
 @dataclass
 class Importador(ABC):
-    """Turns rows into model instances and keeps the totals of what it converted.
+    """Turns a file's lines into rows of ``modelo`` and keeps the totals of what it converted.
 
-    The service inserts what ``convertir`` returns in batches, then calls ``cerrar`` in the
-    same transaction (checks against the file's own totals, figures derived by GROUP BY).
+    A row is a tuple of database values in the order of ``campos`` (no model instance: an
+    official file has hundreds of thousands of rows). The service inserts what ``convertir``
+    returns in batches (``copia.copiar``), then calls ``cerrar`` in the same transaction
+    (checks against the file's own totals, figures derived by GROUP BY).
     """
+
+    # The fields of ``modelo`` (attnames) that a converted row fills, in order.
+    campos: ClassVar[tuple[str, ...]]
 
     modelo: type[models.Model]
     columnas: tuple[str, ...]
@@ -44,7 +50,7 @@ class Importador(ABC):
             )
 
     @abstractmethod
-    def convertir(self, importacion_id: int, linea: int, fila: dict[str, str]) -> Instancias:
+    def convertir(self, importacion_id: int, linea: int, fila: dict[str, str]) -> Convertidas:
         """The rows to insert for one line of the file (none to skip it), or raise ErrorDeImportacion."""
 
     def cerrar(self, importacion_id: int) -> None:  # noqa: B027 (optional hook, empty by default)

@@ -68,6 +68,8 @@ def entero(valor: str, linea: int, columna: str) -> int:
     valor = valor.strip()
     if not valor:
         return 0
+    if valor.isascii() and valor.isdigit():
+        return int(valor)  # the common case, without a Decimal (~6 cells a row, millions of rows)
     try:
         numero = Decimal(valor)
     except InvalidOperation:

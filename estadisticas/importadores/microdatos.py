@@ -1,14 +1,16 @@
 """Importers of the microdata: INE-SERMIG estimates, SERMIG residences and refugee applications.
 
-Each row of the file becomes one row of its model; when the import completes, its official
-figures are derived by GROUP BY (``derivacion``).
+Each row of the file becomes one row of its model (a tuple of values in the order of the
+importer's ``campos``); when the import completes, its official figures are derived by GROUP BY
+(``derivacion``).
 """
 
 from dataclasses import dataclass, field
 from decimal import InvalidOperation
+from typing import ClassVar
 
-from ..models import EstimacionExtranjeros, IndicadorOficial, RefugioSermig, ResidenciaSermig
-from .base import Importador, Instancias
+from ..models import IndicadorOficial
+from .base import Convertidas, Importador
 from .derivacion import derivar_estimacion, derivar_refugio, derivar_residencias
 from .lectura import (
     CODREGEO_IGNORADA,
@@ -46,6 +48,18 @@ NUMEROS_ESTIMACION = {
 class ImportadorEstimacion(Importador):
     """INE-SERMIG ``baseregiones.csv`` and, with ``por_comuna``, ``basecomunas.csv``."""
 
+    campos: ClassVar[tuple[str, ...]] = (
+        "importacion_id",
+        "anio",
+        "sexo",
+        "edad",
+        "pais",
+        "codregeo",
+        "region_id",
+        "comuna_id",
+        "comuna_nombre",
+        *NUMEROS_ESTIMACION,
+    )
     por_comuna: bool = False
     regiones: dict[int, str] = field(default_factory=dict)
     comunas: TablaComunas | None = None
@@ -53,7 +67,7 @@ class ImportadorEstimacion(Importador):
     def cerrar(self, importacion_id: int) -> None:
         self.cifras += derivar_estimacion(importacion_id, por_comuna=self.por_comuna)
 
-    def convertir(self, importacion_id: int, linea: int, fila: dict[str, str]) -> Instancias:
+    def convertir(self, importacion_id: int, linea: int, fila: dict[str, str]) -> Convertidas:
         codregeo = entero(fila["CODREGEO"], linea, "CODREGEO")
         if codregeo != CODREGEO_IGNORADA and codregeo not in self.regiones:
             raise ErrorDeImportacion(f"Línea {linea}: CODREGEO {codregeo} no corresponde a ninguna región.")
@@ -68,24 +82,24 @@ class ImportadorEstimacion(Importador):
                     self.no_reconocida(comuna_nombre, linea)
                     return ()
         anio = entero(fila["AÑO ESTIMACION"], linea, "AÑO ESTIMACION")
-        numeros = {campo: entero(fila[col], linea, col) for campo, col in NUMEROS_ESTIMACION.items()}
+        numeros = [entero(fila[col], linea, col) for col in NUMEROS_ESTIMACION.values()]
         self.filas += 1
         por_anio: dict[str, dict[str, int]] = self.totales.setdefault("por_anio", {})
         del_anio = por_anio.setdefault(str(anio), dict.fromkeys(NUMEROS_ESTIMACION, 0))
-        for campo, valor in numeros.items():
+        for campo, valor in zip(NUMEROS_ESTIMACION, numeros, strict=True):
             del_anio[campo] += valor
         return (
-            EstimacionExtranjeros(
-                importacion_id=importacion_id,
-                anio=anio,
-                sexo=fila["SEXO"].strip()[:1],
-                edad=fila["EDAD"].strip(),
-                pais=fila["PAIS"].strip(),
-                codregeo=codregeo,
-                region_id=self.regiones.get(codregeo),
-                comuna_id=comuna_cut,
-                comuna_nombre=comuna_nombre,
-                **numeros,
+            (
+                importacion_id,
+                anio,
+                fila["SEXO"].strip()[:1],
+                fila["EDAD"].strip(),
+                fila["PAIS"].strip(),
+                codregeo,
+                self.regiones.get(codregeo),
+                comuna_cut,
+                comuna_nombre,
+                *numeros,
             ),
         )
 
@@ -114,6 +128,22 @@ class ImportadorResidencia(Importador):
     ``otorgadas_pais``.
     """
 
+    campos: ClassVar[tuple[str, ...]] = (
+        "importacion_id",
+        "sexo",
+        "pais",
+        "nacimiento",
+        "actividad",
+        "profesion",
+        "estudios",
+        "comuna_id",
+        "comuna_nombre",
+        "tit_dep",
+        "autoridad",
+        "anio",
+        "mes",
+    )
+
     comunas: TablaComunas | None = None
     indicador: str = IndicadorOficial.RD_SOLICITUDES
     por_pais: bool = False
@@ -121,7 +151,7 @@ class ImportadorResidencia(Importador):
     def cerrar(self, importacion_id: int) -> None:
         self.cifras += derivar_residencias(importacion_id, indicador=self.indicador, por_pais=self.por_pais)
 
-    def convertir(self, importacion_id: int, linea: int, fila: dict[str, str]) -> Instancias:
+    def convertir(self, importacion_id: int, linea: int, fila: dict[str, str]) -> Convertidas:
         assert self.comunas is not None
         comuna_nombre = fila["COMUNA"].strip()
         comuna_cut = self.comunas.buscar(comuna_nombre) if comuna_nombre else None
@@ -141,20 +171,20 @@ class ImportadorResidencia(Importador):
         self.filas += 1
         self._sumar(str(anio))
         return (
-            ResidenciaSermig(
-                importacion_id=importacion_id,
-                sexo=fila["SEXO"].strip(),
-                pais=fila["PAÍS"].strip(),
-                nacimiento=nacimiento,
-                actividad=fila["ACTIVIDAD"].strip()[:120],
-                profesion=fila["PROFESIÓN"].strip()[:120],
-                estudios=fila["ESTUDIOS"].strip()[:60],
-                comuna_id=comuna_cut,
-                comuna_nombre=comuna_nombre,
-                tit_dep=fila["TIT_DEP"].strip()[:1],
-                autoridad=fila["AUTORIDAD"].strip()[:160],
-                anio=anio,
-                mes=mes,
+            (
+                importacion_id,
+                fila["SEXO"].strip(),
+                fila["PAÍS"].strip(),
+                nacimiento,
+                fila["ACTIVIDAD"].strip()[:120],
+                fila["PROFESIÓN"].strip()[:120],
+                fila["ESTUDIOS"].strip()[:60],
+                comuna_cut,
+                comuna_nombre,
+                fila["TIT_DEP"].strip()[:1],
+                fila["AUTORIDAD"].strip()[:160],
+                anio,
+                mes,
             ),
         )
 
@@ -166,19 +196,21 @@ COLUMNAS_REFUGIO = ("SEXO", "PAÍS_DE_NACIONALIDAD", "RANGO_ETARIO", "AÑO")
 class ImportadorRefugio(Importador):
     """SERMIG refugee statistics: one row per application."""
 
+    campos: ClassVar[tuple[str, ...]] = ("importacion_id", "sexo", "pais", "rango_etario", "anio")
+
     def cerrar(self, importacion_id: int) -> None:
         self.cifras += derivar_refugio(importacion_id)
 
-    def convertir(self, importacion_id: int, linea: int, fila: dict[str, str]) -> Instancias:
+    def convertir(self, importacion_id: int, linea: int, fila: dict[str, str]) -> Convertidas:
         anio = entero(fila["AÑO"], linea, "AÑO")
         self.filas += 1
         self._sumar(str(anio))
         return (
-            RefugioSermig(
-                importacion_id=importacion_id,
-                sexo=fila["SEXO"].strip(),
-                pais=fila["PAÍS_DE_NACIONALIDAD"].strip(),
-                rango_etario=fila["RANGO_ETARIO"].strip(),
-                anio=anio,
+            (
+                importacion_id,
+                fila["SEXO"].strip(),
+                fila["PAÍS_DE_NACIONALIDAD"].strip(),
+                fila["RANGO_ETARIO"].strip(),
+                anio,
             ),
         )

@@ -24,9 +24,11 @@ import re
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import ClassVar
 
-from ..models import CifraOficial, IndicadorOficial
-from .base import Importador, Instancias
+from ..models import IndicadorOficial
+from .base import Convertidas, Importador
+from .copia import Fila, copiar
 from .lectura import CODREGEO_IGNORADA, ErrorDeImportacion, entero
 
 # A column of figures: (indicator, year, note about its release or "").
@@ -86,7 +88,17 @@ def paises(texto: str, linea: int, columna: str) -> list[tuple[str, int]]:
 
 @dataclass
 class ImportadorResumen(Importador):
-    """Common part: the columns of figures, resolved from the header."""
+    """Common part: the columns of figures, resolved from the header. Rows are ``CifraOficial``."""
+
+    campos: ClassVar[tuple[str, ...]] = (
+        "importacion_id",
+        "indicador",
+        "anio",
+        "valor",
+        "region_id",
+        "comuna_id",
+        "categoria",
+    )
 
     leer_columna: Callable[[str], Columna | None] = columna_extranjeros
     leer_paises: Callable[[str, set[int]], ClaveCifra | None] | None = None
@@ -116,10 +128,19 @@ class ImportadorResumen(Importador):
     def valores(self, linea: int, fila: dict[str, str]) -> dict[ClaveCifra, int]:
         return {clave: entero(fila[col], linea, col) for col, clave in self.cifra_de.items() if fila[col].strip()}
 
-    def cifra(self, importacion_id: int, clave: ClaveCifra, valor: int, **lugar: str | None) -> CifraOficial:
+    def cifra(
+        self,
+        importacion_id: int,
+        clave: ClaveCifra,
+        valor: int,
+        *,
+        region_id: str | None,
+        comuna_id: str | None,
+        categoria: str = "",
+    ) -> Fila:
         self.cifras += 1
         indicador, anio = clave
-        return CifraOficial(importacion_id=importacion_id, indicador=indicador, anio=anio, valor=valor, **lugar)
+        return (importacion_id, str(indicador), anio, valor, region_id, comuna_id, categoria)
 
     def sumar(self, clave: ClaveCifra, valor: int) -> None:
         por_indicador: dict[str, dict[str, int]] = self.totales.setdefault("por_indicador", {})
@@ -136,7 +157,7 @@ class ImportadorResumenRegiones(ImportadorResumen):
     ignorada: dict[ClaveCifra, int] = field(default_factory=dict)
     total: dict[ClaveCifra, int] | None = None
 
-    def convertir(self, importacion_id: int, linea: int, fila: dict[str, str]) -> Instancias:
+    def convertir(self, importacion_id: int, linea: int, fila: dict[str, str]) -> Convertidas:
         valores = self.valores(linea, fila)
         texto = fila["CODREGEO_INE"].strip()
         if not texto:  # the "TOTAL PAÍS" line
@@ -191,7 +212,7 @@ class ImportadorResumenRegiones(ImportadorResumen):
                 sin_region[f"{clave[0]} {clave[1]}"] = total[clave] - suma
         if sin_region:
             self.reporte["sin_region"] = sin_region
-        CifraOficial.objects.bulk_create(nuevas)
+        copiar(self.modelo, self.campos, nuevas)
 
 
 @dataclass
@@ -201,7 +222,7 @@ class ImportadorResumenComunas(ImportadorResumen):
     # comuna CUT → región CUT
     comunas: dict[str, str] = field(default_factory=dict)
 
-    def convertir(self, importacion_id: int, linea: int, fila: dict[str, str]) -> Instancias:
+    def convertir(self, importacion_id: int, linea: int, fila: dict[str, str]) -> Convertidas:
         cut = fila["CUT"].strip()
         if len(cut) == 4 and cut.isdigit():
             cut = cut.zfill(5)  # a spreadsheet dropped the leading zero
@@ -214,14 +235,13 @@ class ImportadorResumenComunas(ImportadorResumen):
                 f"Línea {linea}: la comuna {cut} es de la región {region}, "
                 f"pero el archivo indica «{fila['REGION_CUT'].strip()}»."
             )
-        lugar = {"region_id": region, "comuna_id": cut}
         cifras = []
         for clave, v in self.valores(linea, fila).items():
             self.sumar(clave, v)
-            cifras.append(self.cifra(importacion_id, clave, v, **lugar))
+            cifras.append(self.cifra(importacion_id, clave, v, region_id=region, comuna_id=cut))
         if self.paises_de is not None:
             columna, clave = self.paises_de
             for pais, v in paises(fila[columna], linea, columna):
-                cifras.append(self.cifra(importacion_id, clave, v, categoria=pais, **lugar))
+                cifras.append(self.cifra(importacion_id, clave, v, region_id=region, comuna_id=cut, categoria=pais))
         self.filas += 1
         return cifras

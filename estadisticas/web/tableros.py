@@ -193,41 +193,24 @@ def comuna(request: HttpRequest, cut: str) -> HttpResponse:
     return render(request, "estadisticas/tableros/comuna.html", contexto)
 
 
-@require_GET
-@login_required
-def region(request: HttpRequest, cut: str) -> HttpResponse:
-    """A región: its comunas by seal state (counts, chart, map, table), cases by state and
-    overdue, evidence waiting for review, the period's minutas, platform activity."""
-    usuario: Any = request.user
-    exigir(usuario, s.REGION, cut)
+def resumen_region(cut: str, periodo: Periodo) -> dict[str, Any]:
+    """What a región's dashboard shows from the summary tables and reference data alone: the
+    same for everyone who may see the región, so computed once per summary refresh."""
     lugar = get_object_or_404(s.regiones_qs(), cut=cut)
-    periodo, aviso = elegir_periodo(request)
     comunas = list(s.comunas_qs(nivel=s.REGION, codigo=cut))
     cuts = [c.cut for c in comunas]
     resumenes = s.sellos(periodo, cuts)
     estados = estados_sello(resumenes, cuts)
     tabla = s.tabla_casos(periodo)
     total = tabla.total(s.REGION, cut)
-    evidencias = dict(
-        sello_selectors.evidencias_por_revisar(usuario=usuario)
-        .filter(adhesion__municipalidad__comuna__region_id=cut)
-        .values_list("adhesion__municipalidad__comuna_id")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
     filas_sello, grafico_sello = sellos_contados(estados)
     estados_casos = tabla.dimension(s.REGION, cut, Indicador.CASOS_ESTADO)
-    minutas = minutas_contadas(usuario, periodo, "estado", comuna__region_id=cut)
-    contexto = {
+    return {
+        # For the key figures, with the live ones:
+        "estados": estados,
+        "plataforma": plataforma_de(periodo, s.REGION, cut),
+        # For the page as they are:
         "region": lugar,
-        "kpis": indicadores(
-            estados,
-            total,
-            tabla.vencidos(s.REGION, cut),
-            sum(evidencias.values()),
-            None if minutas is None else minutas.get(Minuta.Estado.LISTA, 0),
-            plataforma_de(periodo, s.REGION, cut),
-        ),
         "filas_sello": filas_sello,
         "grafico_sello": grafico_sello,
         "comunas": [
@@ -237,7 +220,6 @@ def region(request: HttpRequest, cut: str) -> HttpResponse:
                 "puntaje": porcentaje(resumenes[c.cut].puntaje_total) if c.cut in resumenes else "\u2013",
                 "casos": tabla.total(s.COMUNA, c.cut).texto,
                 "vencidos": tabla.vencidos(s.COMUNA, c.cut).texto,
-                "evidencias": evidencias.get(c.cut, 0),
             }
             for c in comunas
         ],
@@ -248,14 +230,90 @@ def region(request: HttpRequest, cut: str) -> HttpResponse:
         if estados_casos
         else None,
         "por_mes": por_mes(s.casos_por_mes(periodo, s.REGION, cut), total),
+        **contexto_mapa(cut, periodo, _("Comunas de %(region)s según el estado del sello") % {"region": lugar}),
+    }
+
+
+@require_GET
+@login_required
+def region(request: HttpRequest, cut: str) -> HttpResponse:
+    """A región: its comunas by seal state (counts, chart, map, table), cases by state and
+    overdue, evidence waiting for review, the period's minutas, platform activity."""
+    usuario: Any = request.user
+    exigir(usuario, s.REGION, cut)
+    periodo, aviso = elegir_periodo(request)
+    resumen = s.por_actualizacion(("tablero_region", cut, periodo.codigo), lambda: resumen_region(cut, periodo))
+    # Live figures: the review queue and the minutas change between refreshes.
+    evidencias = dict(
+        sello_selectors.evidencias_por_revisar(usuario=usuario)
+        .filter(adhesion__municipalidad__comuna__region_id=cut)
+        .values_list("adhesion__municipalidad__comuna_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    minutas = minutas_contadas(usuario, periodo, "estado", comuna__region_id=cut)
+    estados, actividad = resumen["estados"], resumen["plataforma"]
+    contexto = {
+        **{clave: valor for clave, valor in resumen.items() if clave not in ("estados", "plataforma")},
+        "kpis": indicadores(
+            estados,
+            resumen["total"],
+            resumen["vencidos"],
+            sum(evidencias.values()),
+            None if minutas is None else minutas.get(Minuta.Estado.LISTA, 0),
+            actividad,
+        ),
+        "comunas": [{**fila, "evidencias": evidencias.get(fila["comuna"].cut, 0)} for fila in resumen["comunas"]],
         "evidencias": sum(evidencias.values()),
-        "minutas": None if minutas is None else filas_minutas(minutas, len(cuts)),
+        "minutas": None if minutas is None else filas_minutas(minutas, len(resumen["comunas"])),
         "minutas_url": f"/estadisticas/minutas/?region={cut}&periodo={periodo.codigo}",
         "nota_supresion": nota_supresion(),
-        **contexto_mapa(cut, periodo, _("Comunas de %(region)s según el estado del sello") % {"region": lugar}),
         **contexto_periodo(periodo, aviso),
     }
     return render(request, "estadisticas/tableros/region.html", contexto)
+
+
+def resumen_nacional(periodo: Periodo) -> dict[str, Any]:
+    """What the national dashboard shows from the summary tables and reference data alone,
+    computed once per summary refresh (rows by región, before the live figures)."""
+    regiones = list(s.regiones_qs())
+    region_de = dict(s.comunas_qs(nivel=s.NACIONAL, codigo="").values_list("cut", "region_id"))
+    estados = estados_sello(s.sellos(periodo), list(region_de))
+    tabla = s.tabla_casos(periodo)
+    por_region: dict[str, dict[str, str]] = defaultdict(dict)
+    for cut, estado in estados.items():
+        por_region[region_de[cut]][cut] = estado
+    filas: list[dict[str, Any]] = [
+        {
+            "region": r,
+            "comunas": len(por_region[r.cut]),
+            "en_programa": sum(1 for e in por_region[r.cut].values() if e != mapa.SIN_ADHESION),
+            "vigentes": vigentes(por_region[r.cut]),
+            "casos": tabla.total(s.REGION, r.cut),
+            "vencidos": tabla.vencidos(s.REGION, r.cut).texto,
+        }
+        for r in regiones
+    ]
+    filas_sello, grafico_sello = sellos_contados(estados)
+    total = tabla.total(s.NACIONAL, "")
+    return {
+        # For the key figures, with the live ones:
+        "estados": estados,
+        "total": total,
+        "vencidos": tabla.vencidos(s.NACIONAL, ""),
+        "plataforma": plataforma_de(periodo, s.NACIONAL, ""),
+        # For the page as they are:
+        "filas": filas,
+        "filas_sello": filas_sello,
+        "grafico_sello": grafico_sello,
+        "grafico_casos": grafico([dato(f["region"].nombre_corto, f["casos"]) for f in filas], _("Casos por región")),
+        "grafico_vigentes": grafico(
+            [graficos.Dato(f["region"].nombre_corto, f["vigentes"]) for f in filas],
+            _("Comunas con sello vigente por región"),
+        ),
+        "por_mes": por_mes(s.casos_por_mes(periodo, s.NACIONAL, ""), total),
+        **contexto_mapa(NACIONAL, periodo, _("Comunas de Chile según el estado del sello")),
+    }
 
 
 @require_GET
@@ -265,10 +323,8 @@ def nacional(request: HttpRequest) -> HttpResponse:
     usuario: Any = request.user
     exigir(usuario, s.NACIONAL, "")
     periodo, aviso = elegir_periodo(request)
-    regiones = list(s.regiones_qs())
-    region_de = dict(s.comunas_qs(nivel=s.NACIONAL, codigo="").values_list("cut", "region_id"))
-    estados = estados_sello(s.sellos(periodo), list(region_de))
-    tabla = s.tabla_casos(periodo)
+    resumen = s.por_actualizacion(("tablero_nacional", periodo.codigo), lambda: resumen_nacional(periodo))
+    # Live figures: the review queue and the minutas change between refreshes.
     evidencias = dict(
         sello_selectors.evidencias_por_revisar(usuario=usuario)
         .values_list("adhesion__municipalidad__comuna__region_id")
@@ -276,45 +332,27 @@ def nacional(request: HttpRequest) -> HttpResponse:
         .order_by()
     )
     listas = minutas_contadas(usuario, periodo, "comuna__region_id", estado=Minuta.Estado.LISTA)
-    por_region: dict[str, dict[str, str]] = defaultdict(dict)
-    for cut, estado in estados.items():
-        por_region[region_de[cut]][cut] = estado
-    filas = [
-        {
-            "region": r,
-            "comunas": len(por_region[r.cut]),
-            "en_programa": sum(1 for e in por_region[r.cut].values() if e != mapa.SIN_ADHESION),
-            "vigentes": vigentes(por_region[r.cut]),
-            "casos": tabla.total(s.REGION, r.cut),
-            "vencidos": tabla.vencidos(s.REGION, r.cut).texto,
-            "evidencias": evidencias.get(r.cut, 0),
-            "minutas": None if listas is None else listas.get(r.cut, 0),
-        }
-        for r in regiones
-    ]
-    filas_sello, grafico_sello = sellos_contados(estados)
-    total = tabla.total(s.NACIONAL, "")
+    solo_kpis = ("estados", "total", "vencidos", "plataforma")
     contexto = {
+        **{clave: valor for clave, valor in resumen.items() if clave not in solo_kpis},
         "kpis": indicadores(
-            estados,
-            total,
-            tabla.vencidos(s.NACIONAL, ""),
+            resumen["estados"],
+            resumen["total"],
+            resumen["vencidos"],
             sum(evidencias.values()),
             None if listas is None else sum(listas.values()),
-            plataforma_de(periodo, s.NACIONAL, ""),
+            resumen["plataforma"],
         ),
-        "filas": filas,
+        "filas": [
+            {
+                **fila,
+                "evidencias": evidencias.get(fila["region"].cut, 0),
+                "minutas": None if listas is None else listas.get(fila["region"].cut, 0),
+            }
+            for fila in resumen["filas"]
+        ],
         "con_minutas": listas is not None,
-        "filas_sello": filas_sello,
-        "grafico_sello": grafico_sello,
-        "grafico_casos": grafico([dato(f["region"].nombre_corto, f["casos"]) for f in filas], _("Casos por región")),
-        "grafico_vigentes": grafico(
-            [graficos.Dato(f["region"].nombre_corto, f["vigentes"]) for f in filas],
-            _("Comunas con sello vigente por región"),
-        ),
-        "por_mes": por_mes(s.casos_por_mes(periodo, s.NACIONAL, ""), total),
         "nota_supresion": nota_supresion(),
-        **contexto_mapa(NACIONAL, periodo, _("Comunas de Chile según el estado del sello")),
         **contexto_periodo(periodo, aviso),
     }
     return render(request, "estadisticas/tableros/nacional.html", contexto)

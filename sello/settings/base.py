@@ -208,6 +208,7 @@ CELERY_BEAT_SCHEDULE = {
     "sello-vigencias": {"task": "sello.vigencias_revisar", "schedule": 24 * 60 * 60},
     "sello-latido": {"task": "sello.latido", "schedule": 60, "args": ["beat"]},
     "casos-vencidos": {"task": "casos.marcar_vencidos", "schedule": 15 * 60},
+    "casos-retencion": {"task": "casos.retencion_aplicar", "schedule": 24 * 60 * 60},
     "estadisticas-refrescar": {"task": "estadisticas.refrescar", "schedule": 60 * 60},
     # Daily: the minutas of the last complete semester; each job skips when nothing changed.
     "estadisticas-minutas": {"task": "estadisticas.minutas_programar", "schedule": 24 * 60 * 60},
@@ -263,6 +264,8 @@ X_FRAME_OPTIONS = "DENY"
 # --- The seal ---------------------------------------------------------------------------------
 SELLO_VIGENCIA_DIAS = env.int("SELLO_VIGENCIA_DIAS", default=730)  # two years
 SELLO_RECORDATORIOS_DIAS = (90, 30, 7)
+# Closed cases older than this get their persona anonymised (casos.retencion_aplicar, daily).
+SELLO_RETENCION_CASOS_DIAS = env.int("SELLO_RETENCION_CASOS_DIAS", default=5 * 365)
 # Counts below this in sensitive categories are published as "< N" (estadisticas.supresion).
 SELLO_UMBRAL_SUPRESION = env.int("SELLO_UMBRAL_SUPRESION", default=5)
 SELLO_MAX_UPLOAD_BYTES = env.int("SELLO_MAX_UPLOAD_BYTES", default=10 * 1024 * 1024)
