@@ -29,6 +29,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from municipios.models import Rol
 from municipios.scoping import HistorialSoloLecturaMixin, ScopedAdminMixin, puede_ver
+from sello.admin.comun import SoloLecturaNacionalMixin, es_nacional
 
 from . import services
 from .models import AccesoSensible, Caso, Mensaje, PlazoRespuesta, TransicionCaso
@@ -40,11 +41,6 @@ def es_sermig(request: HttpRequest) -> bool:
     """Regional or national staff: the Comité Evaluador has no access to cases."""
     user: Any = request.user
     return bool(user.is_active and user.is_staff and user.rol in (Rol.REGIONAL, Rol.NACIONAL))
-
-
-def es_nacional(request: HttpRequest) -> bool:
-    user: Any = request.user
-    return bool(user.is_active and user.is_staff and user.rol == Rol.NACIONAL)
 
 
 class SoloLecturaInline(admin.TabularInline[Any, Caso]):
@@ -224,7 +220,7 @@ class PlazoRespuestaAdmin(HistorialSoloLecturaMixin, SimpleHistoryAdmin):
 
 
 @admin.register(AccesoSensible)
-class AccesoSensibleAdmin(admin.ModelAdmin[AccesoSensible]):
+class AccesoSensibleAdmin(SoloLecturaNacionalMixin, admin.ModelAdmin[AccesoSensible]):
     """The access log of sensitive cases: national staff, read-only."""
 
     list_display = ["fecha", "usuario", "folio", "via"]
@@ -239,18 +235,3 @@ class AccesoSensibleAdmin(admin.ModelAdmin[AccesoSensible]):
     @admin.display(description=_("folio"), ordering="caso__folio")
     def folio(self, obj: AccesoSensible) -> str:
         return obj.caso.folio
-
-    def has_module_permission(self, request: HttpRequest) -> bool:
-        return es_nacional(request)
-
-    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return es_nacional(request)
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False

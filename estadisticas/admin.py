@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy as _
 
 from municipios.models import Rol
 from municipios.scoping import ScopedAdminMixin
+from sello.admin.comun import SoloLecturaNacionalMixin
 
 from .minutas import minuta_solicitar
 from .models import Importacion, Minuta
@@ -34,11 +35,6 @@ def es_sermig(request: HttpRequest) -> bool:
     """Regional or national staff (the Comité Evaluador has no minutas)."""
     user: Any = request.user
     return bool(user.is_active and user.is_staff and user.rol in SERMIG)
-
-
-def es_nacional(request: HttpRequest) -> bool:
-    user: Any = request.user
-    return bool(user.is_active and user.is_staff and user.rol == Rol.NACIONAL)
 
 
 @admin.register(Minuta)
@@ -114,7 +110,7 @@ class MinutaAdmin(ScopedAdminMixin):
 
 
 @admin.register(Importacion)
-class ImportacionAdmin(admin.ModelAdmin[Importacion]):
+class ImportacionAdmin(SoloLecturaNacionalMixin, admin.ModelAdmin[Importacion]):
     """National staff only, read-only: the record of each official file imported."""
 
     list_display = ["fuente", "release", "estado", "filas", "nombre_archivo", "creado_por", "creado_en", "terminado_en"]
@@ -136,18 +132,3 @@ class ImportacionAdmin(admin.ModelAdmin[Importacion]):
         "creado_en",
         "terminado_en",
     )
-
-    def has_module_permission(self, request: HttpRequest) -> bool:
-        return es_nacional(request)
-
-    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return es_nacional(request)
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False

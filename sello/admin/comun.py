@@ -27,6 +27,25 @@ def es_nacional(request: HttpRequest) -> bool:
     return bool(user.is_active and user.is_staff and user.rol == Rol.NACIONAL)
 
 
+class SoloLecturaNacionalMixin(admin.ModelAdmin[Any]):
+    """Logs and records only national staff may read, and nobody edits from the admin."""
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return es_nacional(request)
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return es_nacional(request)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
 def aplicar(
     modeladmin: admin.ModelAdmin[Any], request: HttpRequest, objetos: QuerySet[Any], servicio: Callable[[Any], Any]
 ) -> int:
