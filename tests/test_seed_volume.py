@@ -212,6 +212,23 @@ def test_reset_replaces_only_the_volume_data(monkeypatch: pytest.MonkeyPatch, mu
     connection.check_constraints()
 
 
+def test_reset_then_the_fast_path_rebuilds_the_indexes(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A reset followed by the fast path (indexes dropped and rebuilt, triggers off): the
+    deletes' pending foreign-key events must not stop ``CREATE INDEX`` (it did, at 1M)."""
+    # Given: volume data, and the fast path from 100 cases on
+    sembrar()
+    monkeypatch.setattr(principal, "nombre_base", lambda: "sello_vol_prueba")
+    monkeypatch.setattr(principal, "SIN_DISPARADORES", 100)
+
+    # When
+    salida = sembrar(250, reset=True)
+
+    # Then
+    assert "secondary indexes of the case tables rebuilt" in salida
+    assert len(volumen_casos()) == 250
+    connection.check_constraints()
+
+
 def test_it_refuses_what_it_must_not_do(monkeypatch: pytest.MonkeyPatch) -> None:
     # DEBUG off (the test settings) on a database that is not a benchmark one
     with pytest.raises(CommandError, match="DEBUG"):

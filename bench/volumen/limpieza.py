@@ -106,3 +106,9 @@ def borrar() -> None:
             "WHERE c.comuna_id = s.comuna_id AND c.folio LIKE s.comuna_id || '-' || s.anio || '-%'), 0)"
         )
         cursor.execute(f"DELETE FROM municipios_usuario WHERE id IN ({USUARIOS})")  # noqa: S608
+        # Django's foreign keys are DEFERRABLE INITIALLY DEFERRED: the deletes above leave trigger
+        # events pending until commit, and PostgreSQL refuses to drop or create an index on a
+        # table with pending events (the seed that follows rebuilds the case tables' indexes).
+        # Checking them now empties the queue; the seed defers its own again.
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        cursor.execute("SET CONSTRAINTS ALL DEFERRED")
