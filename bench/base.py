@@ -41,16 +41,28 @@ class Cifra:
         return "met" if self.cumple else "NOT met"
 
 
+@dataclass(frozen=True)
+class Capacidad:
+    """An absolute measurement the capacity note rests on (``clave`` names it for the note;
+    ``unidad`` is ``req/s``, ``per hour`` or ``MiB``)."""
+
+    clave: str
+    nombre: str
+    valor: float
+    unidad: str
+
+
 @dataclass
 class Seccion:
     """The result of one benchmark: its ratios, the absolute figures behind them (for
-    information) and free notes on the method."""
+    information), free notes on the method, and what the capacity note needs."""
 
     titulo: str
     cifras: list[Cifra]
     absolutos: list[tuple[str, str]] = field(default_factory=list)
     metodo: list[str] = field(default_factory=list)
     notas: list[str] = field(default_factory=list)
+    capacidad: list[Capacidad] = field(default_factory=list)
 
 
 def memoria_pico_mb() -> float:

@@ -31,7 +31,7 @@ from django.conf import settings
 from django.contrib.sessions.models import Session
 from django.urls import reverse
 
-from .base import Cifra, Opciones, Seccion
+from .base import Capacidad, Cifra, Opciones, Seccion
 from .servidor import HTTPS, Carga, Servidor, peticion, sesion, wrk
 from .web.datos import Persona, Personas, personas, preparar_web
 
@@ -47,6 +47,10 @@ WORKERS = 2 * (os.cpu_count() or 1) + 1
 RM = "13"
 API = "/api/v1/casos/"
 PISO = "/bench/piso/casos/"
+
+
+# The capacity note's names for the pages of ``_paginas``, in the same order.
+CLAVES_PAGINAS = ("publica", "municipal", "lista_casos", "tablero_regional", "tablero_nacional")
 
 
 def _paginas(gente: Personas) -> list[tuple[str, str, Any]]:
@@ -187,11 +191,21 @@ def medir_carga(
         ]
     absolutos += [
         *((f"Page: {nombre}", carga.texto()) for nombre, carga in de_paginas),
-        ("gunicorn workers' resident memory after the load", memoria),
+        ("gunicorn workers' resident memory after the load", " · ".join(f"{mb:.0f} MiB" for mb in memoria) or "?"),
         ("Load average (1 min) at start / end", f"{carga_inicial:.1f} / {os.getloadavg()[0]:.1f}"),
     ]
+    capacidad = [
+        Capacidad(f"api:{par.nombre}", f"Case list API, {par.nombre}", api.rps, "req/s")
+        for par, api, _piso, _filas in medidas
+    ]
+    capacidad += [
+        Capacidad(f"pagina:{clave}", nombre, carga.rps, "req/s")
+        for (clave, (nombre, carga)) in zip(CLAVES_PAGINAS, de_paginas, strict=False)
+    ]
+    if memoria:
+        capacidad.append(Capacidad("memoria_worker", "gunicorn worker, resident memory (largest)", memoria[-1], "MiB"))
     metodo = [" ".join(parrafo.split()) for parrafo in (__doc__ or "").split("\n\n")[1:]]
-    return Seccion(titulo="Under load", cifras=cifras, absolutos=absolutos, metodo=metodo)
+    return Seccion(titulo="Under load", cifras=cifras, absolutos=absolutos, metodo=metodo, capacidad=capacidad)
 
 
 def medir(opciones: Opciones) -> Seccion:

@@ -10,6 +10,7 @@ from pathlib import Path
 from django.db import connection
 from django.utils import timezone
 
+from . import capacidad
 from .base import Seccion
 
 
@@ -98,6 +99,9 @@ def markdown(
                 f"| {seccion.titulo} | {cifra.nombre} | {cifra.texto_medido} | {cifra.texto_meta} "
                 f"({cifra.origen_meta}) | {'yes' if cifra.cumple else '**no**'} |"
             )
+    nota = capacidad.nota(secciones)
+    if nota:
+        partes += ["", *nota[:-1]]
     for seccion in secciones:
         partes += ["", f"## {seccion.titulo}", ""]
         for parrafo in seccion.metodo:

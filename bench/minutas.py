@@ -33,7 +33,7 @@ from estadisticas.periodos import Periodo
 from municipios.models import Comuna
 from sello.pdf import FetcherSeguro, render_html
 
-from .base import Cifra, Opciones, Seccion, memoria_pico_mb
+from .base import Capacidad, Cifra, Opciones, Seccion, memoria_pico_mb
 
 PLANTILLA = "pdf/estadisticas/minuta.html"
 META_MINUTAS = 1.25
@@ -230,4 +230,8 @@ def medir(opciones: Opciones) -> Seccion:
         ("Load average (1 min) at start / end", f"{carga_inicial:.1f} / {os.getloadavg()[0]:.1f}"),
     ]
     metodo = [" ".join(parrafo.split()) for parrafo in (__doc__ or "").split("\n\n")[1:]]
-    return Seccion(titulo="Minutas", cifras=cifras, absolutos=absolutos, metodo=metodo)
+    capacidad = [
+        Capacidad("minutas_hora", "Minutas generated per hour, one process", 3600 * n / total_real, "per hour"),
+        Capacidad("minutas_memoria", "Minuta process, peak resident memory", memoria_pico_mb(), "MiB"),
+    ]
+    return Seccion(titulo="Minutas", cifras=cifras, absolutos=absolutos, metodo=metodo, capacidad=capacidad)

@@ -119,10 +119,10 @@ class Servidor:
                 self.proceso.kill()
                 self.proceso.wait()
 
-    def memoria_workers_mb(self) -> str:
-        """Resident memory of each worker (MiB), read from /proc."""
+    def memoria_workers_mb(self) -> list[float]:
+        """Resident memory of each worker (MiB), read from /proc, smallest first."""
         if self.proceso is None:
-            return "?"
+            return []
         rss = []
         for stat in Path("/proc").glob("[0-9]*/stat"):
             try:
@@ -133,7 +133,7 @@ class Servidor:
                     rss.append(int(kib[1]) / 1024 if kib else 0.0)
             except (OSError, IndexError, ValueError):
                 continue
-        return " · ".join(f"{mb:.0f} MiB" for mb in sorted(rss)) or "?"
+        return sorted(rss)
 
 
 def peticion(url: str, cabeceras: dict[str, str], *, html: bool = False) -> Any:

@@ -164,3 +164,38 @@ def test_it_loads_the_api_and_the_bare_view_under_gunicorn(municipal: Any, regio
     assert [(c.meta, c.sentido) for c in seccion.cifras] == [(0.4, ">="), (0.4, ">=")]
     assert all(c.medido > 0 for c in seccion.cifras)
     assert dict(seccion.absolutos)["Rows per response"] == "regional officer, región 13: 3 · national officer: 3"
+
+
+def test_the_capacity_note_rests_on_the_measured_figures() -> None:
+    from bench import capacidad
+    from bench.base import Capacidad, Cifra, Seccion
+    from bench.informe import markdown
+
+    # Given: every page measured at 100 req/s, the API at 50, and 3,600 minutas an hour
+    paginas = [Capacidad(f"pagina:{clave}", clave, 100.0, "req/s") for clave in carga.CLAVES_PAGINAS]
+    secciones = [
+        Seccion(
+            "Under load",
+            [],
+            capacidad=[
+                *paginas,
+                Capacidad("api:x", "API", 50.0, "req/s"),
+                Capacidad("memoria_worker", "w", 120, "MiB"),
+            ],
+        ),
+        Seccion("Minutas", [], capacidad=[Capacidad("minutas_hora", "m", 3600.0, "per hour")]),
+        Seccion("Case list API", [Cifra("case list API at row 100,000 ÷ page 1 (x)", 1.07, 1.5)]),
+    ]
+
+    # When
+    texto = "\n".join(capacidad.nota(secciones))
+
+    # Then: the mix is the weighted harmonic mean (90 % of the traffic at 100, 10 % at 50)
+    assert capacidad.mezcla_rps(capacidad._medidas(secciones)) == pytest.approx(1 / (0.9 / 100 + 0.1 / 50))
+    assert "one machine serves 91 requests per second" in texto
+    assert "the semester's 346 minutas take 5.8 minutes on one process" in texto
+    assert "costs 1.07x its first page" in texto
+    assert "| API | 50 req/s |" in texto
+    assert "## Capacity" in markdown(secciones, [("CPU", "x")])
+    # and no note without a load measurement
+    assert capacidad.nota([secciones[1]]) == []
