@@ -134,8 +134,9 @@ def nota(secciones: list[Seccion]) -> list[str]:
         "Each process opens at most its psycopg pool's connections: keep (web workers + Celery processes) x "
         "pool size below PostgreSQL's `max_connections`, or put PgBouncer in front. Dashboards, minutas and "
         "the statistics API read only the summary tables and the official figures, so a PostgreSQL read "
-        "replica can serve them (a database router sending those reads to it; not built yet: one machine has "
-        "the headroom measured above). The summary refresh is one transaction per hour on the primary.",
+        "replica can serve them (a database router sending those reads to it; not built yet). The summary "
+        "refresh is one transaction per hour on the primary. The figures above are of a machine that also "
+        "runs the load generator; the load average in the load section says how busy it was.",
         "",
     ]
     return lineas

@@ -12,7 +12,7 @@ Every write is one service call; its refusals (``sello.errores.ErrorDeNegocio``)
 error format (400 invalid, 403 not allowed for the role, 409 stale version or wrong state).
 """
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime, tzinfo
 from typing import Any
 
@@ -267,13 +267,16 @@ class CasoOutputSerializer(serializers.ModelSerializer[Caso]):
             for campo, opciones in (("tipo", TipoCaso), ("estado", EstadoCaso))
         }
 
-    def to_representation(self, instance: Caso) -> dict[str, Any]:
-        """A list row, read straight from the case and its preloaded relations.
+    def to_representation(self, instance: Caso | dict[str, Any]) -> dict[str, Any]:
+        """A list row, read straight from the case and its preloaded relations, or from the
+        row's dict (:func:`casos.selectors.filas`, the list endpoint's way).
 
         The fields declared above stay the contract (and the schema); walking them one by one
         with DRF's generic machinery cost a 50-row page more than the whole request of a bare
         raw-SQL view (issue 7). Same keys, values and formats: tests/test_casos_rendimiento.py
         compares this with the generic path."""
+        if isinstance(instance, dict):
+            return self.desde_fila(instance)
         persona = instance.persona
         comuna = instance.comuna
         return {
@@ -303,6 +306,42 @@ class CasoOutputSerializer(serializers.ModelSerializer[Caso]):
             "creado_en": self.fecha(instance.creado_en),
             "actualizado_en": self.fecha(instance.actualizado_en),
             "version": instance.version,
+        }
+
+    def desde_fila(self, fila: dict[str, Any]) -> dict[str, Any]:
+        """The same row from the dict of :func:`casos.selectors.filas` (no model instances)."""
+        nombre_asignado = f"{fila['asignado_a__first_name'] or ''} {fila['asignado_a__last_name'] or ''}".strip()
+        return {
+            "uuid": str(fila["uuid"]),
+            "folio": fila["folio"],
+            "comuna": fila["comuna_id"],
+            "comuna_nombre": fila["comuna__nombre"],
+            "region": fila["comuna__region_id"],
+            "persona": {
+                "nombre": selectors.nombre_visible_de(
+                    sensible=fila["sensible"],
+                    nombres=fila["persona__nombres"],
+                    apellidos=fila["persona__apellidos"],
+                ),
+                "tipo_documento": fila["persona__tipo_documento"],
+                "documento": selectors.documento_visible_de(fila["persona__documento_normalizado"]),
+                "es_nna": fila["persona__es_nna"],
+            },
+            "tipo": fila["tipo"],
+            "tipo_label": self.etiquetas["tipo"].get(fila["tipo"], fila["tipo"]),
+            "subtipo": fila["subtipo"],
+            "prioridad": fila["prioridad"],
+            "canal": fila["canal"],
+            "estado": fila["estado"],
+            "estado_label": self.etiquetas["estado"].get(fila["estado"], fila["estado"]),
+            "sensible": fila["sensible"],
+            "asignado_a": (nombre_asignado or fila["asignado_a__username"]) if fila["asignado_a__username"] else None,
+            "derivado_en": self.fecha(fila["derivado_en"]),
+            "plazo": self.fecha(fila["plazo"]),
+            "vencido": fila["vencido"],
+            "creado_en": self.fecha(fila["creado_en"]),
+            "actualizado_en": self.fecha(fila["actualizado_en"]),
+            "version": fila["version"],
         }
 
     @cached_property
@@ -346,8 +385,9 @@ class CasoDetalleSerializer(CasoOutputSerializer):
             "acciones_disponibles",
         ]
 
-    def to_representation(self, instance: Caso) -> dict[str, Any]:
-        # One case: the declared fields, the generic way.
+    def to_representation(self, instance: Caso | dict[str, Any]) -> dict[str, Any]:
+        # One case (never a list row): the declared fields, the generic way.
+        assert isinstance(instance, Caso)
         return self.representacion_generica(instance)
 
     @extend_schema_field(PersonaDetalleSerializer)
@@ -557,6 +597,12 @@ class CasoViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
 
     def get_serializer_class(self) -> type[serializers.BaseSerializer[Any]]:
         return CasoDetalleSerializer if self.action == "retrieve" else CasoOutputSerializer
+
+    def paginate_queryset(self, queryset: QuerySet[Caso, Any] | Sequence[Any]) -> list[Any] | None:
+        # The list's page as dicts (same query, no model instances): see selectors.filas.
+        if self.action == "list" and isinstance(queryset, QuerySet):
+            queryset = selectors.filas(queryset)
+        return super().paginate_queryset(queryset)
 
     @extend_schema(
         summary=_("Listar casos"),

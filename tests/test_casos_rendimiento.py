@@ -94,7 +94,12 @@ def test_a_deep_page_is_a_keyset_condition_without_count(municipal, nacional) ->
     (lista,) = [q for q in sql_de(consultas) if 'FROM "casos_caso"' in q]
     assert re.search(r'WHERE .*"casos_caso"\."creado_en" < ', lista)
     assert "OFFSET" not in lista
-    assert 'ORDER BY "casos_caso"."creado_en" DESC, "casos_caso"."id" DESC' in lista
+    # The rows are read as dicts (selectors.filas): Django orders by the columns' positions,
+    # which are creado_en and id, the index's order.
+    creado_en, pk = selectors.CAMPOS_FILA.index("creado_en") + 1, selectors.CAMPOS_FILA.index("pk") + 1
+    assert f"ORDER BY {creado_en} DESC, {pk} DESC LIMIT" in lista
+    assert '"casos_caso"."creado_en" AS "creado_en"' in lista
+    assert '"casos_caso"."id" AS "pk"' in lista
     assert not [q for q in sql_de(consultas) if "COUNT(" in q.upper()]
     esperados = list(Caso.objects.order_by("-creado_en", "-pk").values_list("folio", flat=True)[3:6])
     assert [f["folio"] for f in pagina["results"]] == esperados
@@ -122,6 +127,9 @@ def test_the_list_rows_equal_the_declared_fields(municipal, regional) -> None:
             with timezone.override(ZoneInfo(zona)):
                 serializer = CasoOutputSerializer(fila)
                 assert serializer.data == serializer.representacion_generica(fila)
+                # and so does the row read as a dict, the list endpoint's way
+                como_dict = selectors.filas(filas.filter(pk=fila.pk)).get()
+                assert CasoOutputSerializer(como_dict).data == serializer.representacion_generica(fila)
     with timezone.override(ZoneInfo("UTC")):
         assert CasoOutputSerializer(filas[0]).data["creado_en"].endswith("Z")
     assert [f.persona.nombres for f in filas][2] == "Wislande"

@@ -91,6 +91,9 @@ class FilaCaso:
     caso: Caso
     nombre: str
     vencido: bool
+    tipo: str = ""
+    prioridad: str = ""
+    estado: str = ""
 
 
 @login_required
@@ -104,8 +107,16 @@ def lista(request: HttpRequest) -> HttpResponse:
         del filtro.form.fields["comuna"]  # its own comuna only: nothing to choose
     pagina = PaginadorCasos(filtro.qs, PAGE_SIZE, total=total_de(request, filtro)).get_page(request.GET.get("page"))
     ahora = timezone.now()
+    etiquetas = selectors.etiquetas_de_casos()
     filas = [
-        FilaCaso(caso=caso, nombre=selectors.nombre_visible(caso), vencido=selectors.esta_vencido(caso, ahora=ahora))
+        FilaCaso(
+            caso=caso,
+            nombre=selectors.nombre_visible(caso),
+            vencido=selectors.esta_vencido(caso, ahora=ahora),
+            tipo=etiquetas["tipo"].get(caso.tipo, caso.tipo),
+            prioridad=etiquetas["prioridad"].get(caso.prioridad, caso.prioridad),
+            estado=etiquetas["estado"].get(caso.estado, caso.estado),
+        )
         for caso in pagina
     ]
     query = request.GET.copy()

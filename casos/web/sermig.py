@@ -129,6 +129,9 @@ class FilaCola:
     nombre: str
     vencido: bool
     seleccionado: bool
+    tipo: str = ""
+    prioridad: str = ""
+    estado: str = ""
 
 
 def render_cola(request: HttpRequest, form: AsignarForm, *, status: int = 200) -> HttpResponse:
@@ -139,12 +142,16 @@ def render_cola(request: HttpRequest, form: AsignarForm, *, status: int = 200) -
     pagina = PaginadorCasos(filtro.qs, PAGE_SIZE, total=total).get_page(request.GET.get("page"))
     seleccionados = set(request.POST.getlist("casos")) if form.is_bound else set()
     ahora = timezone.now()
+    etiquetas = selectors.etiquetas_de_casos()
     filas = [
         FilaCola(
             caso=caso,
             nombre=selectors.nombre_visible(caso),
             vencido=exports.esta_vencido(caso, ahora),
             seleccionado=str(caso.uuid) in seleccionados,
+            tipo=etiquetas["tipo"].get(caso.tipo, caso.tipo),
+            prioridad=etiquetas["prioridad"].get(caso.prioridad, caso.prioridad),
+            estado=etiquetas["estado"].get(caso.estado, caso.estado),
         )
         for caso in pagina
     ]
