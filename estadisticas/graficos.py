@@ -94,7 +94,7 @@ def _svg(alto: float, titulo: str, descripcion: str, cuerpo: list[str]) -> SafeS
     svg = (
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {ANCHO} {_num(alto)}" width="100%" '
         f'role="img" aria-labelledby="{ident}-t {ident}-d" font-family="{FUENTE}" font-size="{TAMANO}" '
-        f'fill="{TINTA}" style="max-width: 100%; height: auto; display: block;">'
+        f'fill="{TINTA}" class="grafico-svg">'
         f'<title id="{ident}-t">{_esc(titulo)}</title><desc id="{ident}-d">{_esc(descripcion)}</desc>'
         + "".join(cuerpo)
         + "</svg>"

@@ -225,7 +225,7 @@ def mapa_svg(
     svg = (
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="-4 -4 {ancho_total + 8:.1f} {alto_total + 8:.1f}" '
         f'width="100%" role="img" font-family="DejaVu Sans, sans-serif" font-size="20" fill="#1b1f24" '
-        f'style="max-width: 100%; height: auto; display: block;">'
+        f'class="grafico-svg">'
         f"<title>{escape(titulo)}</title><desc>{escape(descripcion)}</desc>"
         + "".join(caminos + encima + recuadros + partes_leyenda)
         + "</svg>"

@@ -8,7 +8,14 @@ connection, the lock is released and nothing it did is committed, so the row sta
 retryable (``generando`` with no lock held; ``minutas_reintentar`` and the redelivery of an
 ``acks_late`` task pick it up). The PDF is written under a new name that carries the
 fingerprint of its data and the row is pointed at it only when complete: a half-written
-file is never what a user downloads.
+file is never what a user downloads, and a failed run removes what it wrote (a leftover of a
+killed run, found under the name about to be written, is replaced), so a job ends with one file.
+
+Every run that takes a job (``pendiente``, ``error`` or an abandoned ``generando``) counts an
+attempt: a job that keeps killing its worker is given up after ``MAX_INTENTOS`` and marked
+``error`` for a person. A render past the task's time limit ends ``error`` with a Spanish
+message and is retried by the sweep within the same cap. A broker that is down when a job is
+queued leaves it ``pendiente``, and the sweep queues it again.
 """
 
 import logging
@@ -16,6 +23,7 @@ from collections.abc import Iterable
 from datetime import timedelta
 from typing import Any
 
+from celery.exceptions import SoftTimeLimitExceeded
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
@@ -23,7 +31,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from municipios.models import Comuna
-from sello.pdf import render_pdf
+from sello.errores import ErrorDeNegocio
+from sello.fallas import encolar, guardar_en_almacenamiento
+from sello.pdf import RenderAgotado, render_pdf
 
 from . import minuta_datos
 from . import selectors as s
@@ -44,7 +54,8 @@ def _encolar(minuta_ids: Iterable[int]) -> None:
     from .tasks import minuta_generar  # the task module imports this one
 
     ids = list(minuta_ids)
-    transaction.on_commit(lambda: [minuta_generar.delay(pk) for pk in ids])
+    # A broker that is down leaves the jobs "pendiente": minutas_reintentar queues them again.
+    transaction.on_commit(lambda: [encolar(minuta_generar, pk) for pk in ids])
 
 
 def minuta_solicitar(*, comuna: Comuna, periodo: Periodo, usuario: Any = None) -> Minuta:
@@ -90,18 +101,37 @@ def minutas_programar(*, periodo: Periodo, comunas: Iterable[str] | None = None)
 
 
 def minutas_reintentar(*, ahora: Any = None) -> int:
-    """Queue again the jobs a killed worker abandoned and the failed ones with attempts left."""
+    """Queue again the jobs a killed worker abandoned and the failed ones with attempts left;
+    abandoned jobs out of attempts are marked ``error`` for a person."""
     ahora = ahora or timezone.now()
-    ids = list(
-        Minuta.objects.filter(
-            Q(estado=Minuta.Estado.GENERANDO, iniciada_en__lt=ahora - ABANDONO)
-            | Q(estado=Minuta.Estado.ERROR, intentos__lt=MAX_INTENTOS)
-            | Q(estado=Minuta.Estado.PENDIENTE, solicitada_en__lt=ahora - ABANDONO)
-        ).values_list("pk", flat=True)
-    )
+    abandonadas = Q(estado=Minuta.Estado.GENERANDO, iniciada_en__lt=ahora - ABANDONO)
     with transaction.atomic():
+        Minuta.objects.filter(abandonadas, intentos__gte=MAX_INTENTOS).update(
+            estado=Minuta.Estado.ERROR,
+            error=_("La generación se interrumpió %(n)d veces sin terminar; revise los registros del worker.")
+            % {"n": MAX_INTENTOS},
+        )
+        ids = list(
+            Minuta.objects.filter(
+                abandonadas
+                | Q(estado=Minuta.Estado.ERROR, intentos__lt=MAX_INTENTOS)
+                | Q(estado=Minuta.Estado.PENDIENTE, solicitada_en__lt=ahora - ABANDONO)
+            ).values_list("pk", flat=True)
+        )
         _encolar(ids)
     return len(ids)
+
+
+def mensaje_de_error(exc: BaseException) -> str:
+    """What the job records about a failure (for staff; never personal data: aggregates only)."""
+    if isinstance(exc, RenderAgotado | SoftTimeLimitExceeded):
+        return _(
+            "La generación superó el tiempo máximo y se canceló; no quedó ningún archivo. "
+            "Se reintentará automáticamente."
+        )
+    if isinstance(exc, ErrorDeNegocio):
+        return exc.mensaje
+    return f"{type(exc).__name__}: {exc}"[:2000]
 
 
 def minuta_generar(*, minuta_id: int, tabla: s.TablaCasos | None = None) -> str:
@@ -109,16 +139,20 @@ def minuta_generar(*, minuta_id: int, tabla: s.TablaCasos | None = None) -> str:
     ``generada``, ``sin_cambios``, ``ocupada`` (another worker holds it), ``inexistente`` or
     ``error`` (recorded on the row with the message)."""
     with transaction.atomic():
-        # Shown as "generando" while it renders; SKIP LOCKED so a delivery that finds the job
-        # in another worker's hands never waits for it.
+        # Shown as "generando" while it renders, one attempt counted; SKIP LOCKED so a
+        # delivery that finds the job in another worker's hands never waits for it (a
+        # "generando" row whose lock is free was abandoned by a killed worker).
         libre = (
             Minuta.objects.select_for_update(skip_locked=True)
-            .filter(pk=minuta_id, estado__in=[Minuta.Estado.PENDIENTE, Minuta.Estado.ERROR])
+            .filter(pk=minuta_id, estado__in=[Minuta.Estado.PENDIENTE, Minuta.Estado.ERROR, Minuta.Estado.GENERANDO])
             .values_list("pk", flat=True)
             .first()
         )
         if libre is not None:
-            Minuta.objects.filter(pk=libre).update(estado=Minuta.Estado.GENERANDO, iniciada_en=timezone.now())
+            Minuta.objects.filter(pk=libre).update(
+                estado=Minuta.Estado.GENERANDO, iniciada_en=timezone.now(), intentos=F("intentos") + 1
+            )
+    nuevo = ""
     try:
         with transaction.atomic():
             minuta = (
@@ -140,24 +174,35 @@ def minuta_generar(*, minuta_id: int, tabla: s.TablaCasos | None = None) -> str:
             anterior = minuta.archivo.name if minuta.archivo else ""
             pdf = render_pdf("pdf/estadisticas/minuta.html", contexto_pdf(datos))
             nombre = f"minuta-{minuta.comuna_id}-{minuta.periodo}-v{minuta.version_plantilla}-{huella[:12]}.pdf"
-            minuta.archivo.save(nombre, ContentFile(pdf), save=False)
+            storage = minuta.archivo.storage
+            destino = Minuta.archivo.field.generate_filename(minuta, nombre)
+            if storage.exists(destino):
+                # Left by a run killed between writing it and committing (this run holds the
+                # row's lock, so no other run is writing it): replaced, not duplicated.
+                storage.delete(destino)
+            guardar_en_almacenamiento(minuta.archivo, nombre, ContentFile(pdf))
+            nuevo = minuta.archivo.name or ""
             minuta.huella = huella
             minuta.tamano = len(pdf)
             minuta.estado = Minuta.Estado.LISTA
             minuta.error = ""
-            minuta.intentos += 1
+            if libre is None:  # not counted when taken above (a "lista" job regenerating)
+                minuta.intentos += 1
             minuta.generada_en = timezone.now()
             minuta.save()
             if anterior and anterior != minuta.archivo.name:
-                storage = minuta.archivo.storage
                 transaction.on_commit(lambda: storage.delete(anterior))
             return "generada"
     except Exception as exc:
-        # Recorded on the job (the transaction above rolled back) and re-raised for Celery's
-        # bounded retry; the message is for staff, never personal data (aggregates only).
+        # Recorded on the job (the transaction above rolled back, so the file written for it
+        # goes too) and re-raised for Celery's bounded retry.
         logger.exception("minuta %s: error al generar", minuta_id)
+        if nuevo:
+            Minuta.archivo.field.storage.delete(nuevo)
         Minuta.objects.filter(pk=minuta_id).update(
-            estado=Minuta.Estado.ERROR, error=f"{type(exc).__name__}: {exc}"[:2000], intentos=F("intentos") + 1
+            estado=Minuta.Estado.ERROR,
+            error=mensaje_de_error(exc),
+            intentos=F("intentos") + (0 if libre is not None else 1),
         )
         raise
 

@@ -19,6 +19,7 @@ from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
 from municipios.models import Usuario
+from sello.fallas import SinEspacio, encolar, guardar_en_almacenamiento
 
 from .importadores import NUMEROS_ESTIMACION, RESUMENES, ErrorDeImportacion, abrir, importador_para, sha256
 from .importadores.copia import Fila, copiar
@@ -64,7 +65,10 @@ def importacion_registrar(
         creado_por=usuario,
         permitir_no_reconocidas=permitir_no_reconocidas,
     )
-    importacion.archivo.save(Path(nombre).name, File(archivo), save=False)
+    try:
+        guardar_en_almacenamiento(importacion.archivo, Path(nombre).name, File(archivo))
+    except SinEspacio as exc:
+        raise ErrorDeImportacion(exc.mensaje) from exc
     importacion.save()
     return importacion
 
@@ -85,7 +89,9 @@ def importacion_subir(
             usuario=usuario,
             permitir_no_reconocidas=permitir_no_reconocidas,
         )
-        transaction.on_commit(lambda: importar.delay(importacion.pk))
+        # A broker that is down leaves it "pendiente": estadisticas.importaciones_pendientes
+        # queues it again.
+        transaction.on_commit(lambda: encolar(importar, importacion.pk))
     return importacion
 
 
@@ -99,9 +105,19 @@ def importacion_ejecutar(importacion: Importacion, archivo: IO[bytes] | None = N
     On any error nothing is written and the import is marked ``error`` with a Spanish message
     and the report (unrecognised comunas with their line numbers).
     """
-    if importacion.estado in (Importacion.Estado.COMPLETADA, Importacion.Estado.REEMPLAZADA):
+    terminadas = (Importacion.Estado.COMPLETADA, Importacion.Estado.REEMPLAZADA)
+    if importacion.estado in terminadas:
         return importacion
-    Importacion.objects.filter(pk=importacion.pk).update(estado=Importacion.Estado.PROCESANDO, error="")
+    # The same task delivered twice (a broker redelivery while the first run still works): the
+    # first run holds its row locked for the whole import, so this UPDATE waits for it and then
+    # finds the import finished (PostgreSQL re-checks the WHERE on the committed row).
+    if (
+        not Importacion.objects.filter(pk=importacion.pk)
+        .exclude(estado__in=terminadas)
+        .update(estado=Importacion.Estado.PROCESANDO, error="")
+    ):
+        importacion.refresh_from_db()
+        return importacion
     cache.set(clave_progreso(importacion.pk), 0, DURACION_PROGRESO)
     propio = archivo is None
     if archivo is None:
@@ -114,6 +130,10 @@ def importacion_ejecutar(importacion: Importacion, archivo: IO[bytes] | None = N
         nombres, filas = abrir(archivo, importacion.nombre_archivo or importacion.archivo.name or "")
         importador.validar_encabezado(set(nombres))
         with transaction.atomic():
+            estado = Importacion.objects.select_for_update().filter(pk=importacion.pk).values_list("estado", flat=True)
+            if estado.first() in terminadas:  # finished by another run while this one opened the file
+                importacion.refresh_from_db()
+                return importacion
             anteriores = Importacion.objects.select_for_update().filter(
                 fuente=importacion.fuente, release=importacion.release, estado=Importacion.Estado.COMPLETADA
             )

@@ -1,9 +1,13 @@
 """Celery tasks of statistics. They take ids (JSON), are idempotent and have time limits."""
 
 import logging
+from datetime import timedelta
 
 from celery import shared_task
 from django.db import OperationalError
+from django.utils import timezone
+
+from sello.fallas import encolar
 
 from . import minutas, resumenes, services
 from .models import Importacion
@@ -70,6 +74,29 @@ def minutas_programar(periodo: str | None = None) -> int:
     resumenes.resumenes_refrescar()
     objetivo = Periodo.desde_texto(periodo) if periodo else periodo_cerrado()
     return minutas.minutas_programar(periodo=objetivo)
+
+
+# An import still "pendiente" this long after its upload was never queued (the broker was down
+# when it was recorded): longer than the import task's hard limit, so that a queued one is not
+# run twice at the same time.
+IMPORTACION_OLVIDADA = timedelta(hours=2)
+
+
+@shared_task(name="estadisticas.importaciones_pendientes", soft_time_limit=60, time_limit=90)
+def importaciones_pendientes() -> int:
+    """Beat: queue again the imports recorded while the broker was down (bounded batch).
+    Idempotent: a completed import is skipped by ``importar``."""
+    ids = list(
+        Importacion.objects.filter(
+            estado=Importacion.Estado.PENDIENTE, creado_en__lt=timezone.now() - IMPORTACION_OLVIDADA
+        )
+        .order_by("creado_en")
+        .values_list("pk", flat=True)[:50]
+    )
+    encoladas = sum(encolar(importar, pk) for pk in ids)
+    if ids:
+        logger.info("importaciones_pendientes: %s de %s encoladas de nuevo", encoladas, len(ids))
+    return encoladas
 
 
 @shared_task(name="estadisticas.minutas_reintentar", soft_time_limit=120, time_limit=150)

@@ -3,10 +3,11 @@
 A file is accepted only when its *content* is one of the allowed types (magic bytes), it is
 not empty and not over the size limit. The declared name and content type are never trusted:
 an HTML or SVG file renamed ``.pdf`` is refused, and so is a polyglot (a PDF or image that also
-carries web markup or a zip archive), an office file with macros or links to other files, a
-zip bomb, and a name whose extension says another type than the content (``informe.pdf.exe``:
-the name travels with the file when it is downloaded). Files are stored under MEDIA_ROOT with
-a random name (no MEDIA_URL: they are only served by permission-checked views).
+carries web markup or a zip archive), a PDF with JavaScript or a launch action, an office file
+with macros or links to other files, a zip bomb, and a name whose extension says another type
+than the content (``informe.pdf.exe``: the name travels with the file when it is downloaded).
+Files are stored under MEDIA_ROOT with a random name (no MEDIA_URL: they are only served by
+permission-checked views).
 """
 
 import hashlib
@@ -15,6 +16,7 @@ import os
 import re
 import unicodedata
 import zipfile
+import zlib
 from typing import Any
 
 from django.conf import settings
@@ -24,6 +26,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .errores import ArchivoInvalido
+from .fallas import guardar_en_almacenamiento
 from .models import Archivo
 
 MAX_BYTES_DEFECTO = 10 * 1024 * 1024
@@ -112,6 +115,67 @@ def _tipo_zip(contenido: bytes) -> str | None:
     return None
 
 
+# PDF actions that run something when the document is opened or a page is shown (``/OpenAction``
+# or ``/AA`` pointing at them, or the document's name tree): JavaScript and launching a program.
+# Their names sit in dictionaries, plain in the file or inside object streams (``/ObjStm``,
+# compressed). A name may spell its characters as ``#xx`` (``/J#61vaScript``), so names are
+# decoded; object streams are inflated, within a bound (a deflate bomb is not inflated further).
+ACCIONES_ACTIVAS = frozenset({b"JS", b"JavaScript", b"Launch"})
+DELIMITADOR_PDF = rb"\x00\t\n\x0c\r /<>\[\](){}%"
+NOMBRE_PDF = re.compile(rb"/([^" + DELIMITADOR_PDF + rb"]*)")
+ESCAPE_NOMBRE = re.compile(rb"#([0-9A-Fa-f]{2})")
+INICIO_FLUJO = re.compile(rb"(?<![A-Za-z])stream\r?\n")
+MAX_DICCIONARIO = 4096
+MAX_INFLADO_PDF = 50 * 1024 * 1024
+
+
+def _sin_escapes(datos: bytes) -> bytes:
+    return ESCAPE_NOMBRE.sub(lambda m: bytes([int(m.group(1), 16)]), datos)
+
+
+def _nombres_activos(datos: bytes) -> bool:
+    for coincidencia in NOMBRE_PDF.finditer(datos):
+        nombre = coincidencia.group(1)
+        if b"#" in nombre:
+            nombre = _sin_escapes(nombre)
+        if nombre in ACCIONES_ACTIVAS:
+            return True
+    return False
+
+
+def problema_pdf(contenido: bytes) -> str | None:
+    """Why a PDF is refused, in Spanish, or None: JavaScript or a launch action in its plain
+    objects or in its object streams; object streams that cannot be read (another filter) or
+    inflate past MAX_INFLADO_PDF are refused too, since what they hold cannot be checked."""
+    activo = _(
+        "contiene código JavaScript o acciones que se ejecutan al abrirlo; guárdelo de nuevo como PDF "
+        "(por ejemplo, con «Imprimir como PDF») y vuelva a subirlo"
+    )
+    if _nombres_activos(contenido):
+        return activo
+    presupuesto = MAX_INFLADO_PDF
+    for coincidencia in INICIO_FLUJO.finditer(contenido):
+        diccionario = contenido[max(0, coincidencia.start() - MAX_DICCIONARIO) : coincidencia.start()]
+        diccionario = _sin_escapes(diccionario[diccionario.rfind(b"obj") :])
+        if b"/ObjStm" not in diccionario:
+            continue  # page contents, images, fonts: no dictionaries of actions inside
+        fin = contenido.find(b"endstream", coincidencia.end())
+        datos = contenido[coincidencia.end() : fin if fin != -1 else len(contenido)]
+        if b"/Filter" not in diccionario:
+            continue  # stored plain: already read above
+        try:
+            descompresor = zlib.decompressobj()
+            inflado = descompresor.decompress(datos, presupuesto + 1)
+        except zlib.error:
+            return _("contiene objetos comprimidos de una forma que no se puede revisar")
+        presupuesto -= len(inflado)
+        if presupuesto < 0:
+            return _("se expande a un tamaño excesivo al descomprimirlo")
+        if _nombres_activos(inflado):
+            return activo
+    return None
+
+
 def _poliglota(contenido: bytes) -> bool:
     """Web markup anywhere, or a zip archive appended (zip readers look for it at the end)."""
     return PELIGROSO.search(contenido) is not None or zipfile.is_zipfile(io.BytesIO(contenido))
@@ -123,7 +187,9 @@ def detectar_tipo(contenido: bytes) -> str | None:
         return _tipo_zip(contenido)
     for firma, tipo in FIRMAS:
         if contenido.startswith(firma):
-            return None if _poliglota(contenido) else tipo
+            if _poliglota(contenido) or (tipo == "application/pdf" and problema_pdf(contenido)):
+                return None
+            return tipo
     return None
 
 
@@ -136,6 +202,8 @@ def motivo_de_rechazo(contenido: bytes) -> str:
                 motivo = problema_zip(zf)
         except ZIP_ILEGIBLE:
             motivo = None
+    elif contenido.startswith(b"%PDF-") and not _poliglota(contenido) and problema_pdf(contenido):
+        motivo = problema_pdf(contenido)
     elif any(contenido.startswith(firma) for firma, _tipo in FIRMAS):
         motivo = _("contiene además contenido web o un archivo comprimido oculto")
     if motivo:
@@ -212,7 +280,8 @@ def guardar(*, upload: UploadedFile | Any, usuario: Any) -> Archivo:
         subido_por=usuario,
         subido_en=timezone.now(),
     )
-    archivo.archivo.save("archivo", ContentFile(contenido), save=False)
+    # A full or failing disk leaves no partial file and raises SinEspacio (a Spanish message).
+    guardar_en_almacenamiento(archivo.archivo, "archivo", ContentFile(contenido))
     try:
         archivo.save()
     except Exception:  # any failure of the insert: remove the stored file, then re-raise
@@ -233,6 +302,7 @@ def guardar_generado(*, contenido: bytes, nombre: str, tipo: str, usuario: Any) 
         subido_por=usuario,
         subido_en=timezone.now(),
     )
-    archivo.archivo.save("archivo", ContentFile(contenido), save=False)
+    # A full or failing disk leaves no partial file and raises SinEspacio (a Spanish message).
+    guardar_en_almacenamiento(archivo.archivo, "archivo", ContentFile(contenido))
     archivo.save()
     return archivo

@@ -5,8 +5,9 @@ import time
 from collections.abc import Callable
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, HttpResponseNotFound
 from django.utils.log import log_response
+from django.utils.translation import gettext as _
 
 from .logs import abrir_peticion, request_id_valido, usuario_id
 
@@ -30,7 +31,7 @@ class PeticionMiddleware:
         request_id = request_id_valido(request.headers.get("X-Request-ID"))
         inicio = time.perf_counter()
         with abrir_peticion(request, request_id):
-            response = self.get_response(request)
+            response = ruta_inexistente(request) or self.get_response(request)
             response["X-Request-ID"] = request_id
             if response.status_code >= 400 and isinstance(response, HttpResponse):
                 # Django logs "Not Found: /path" and the like after the last middleware returns,
@@ -50,6 +51,17 @@ class PeticionMiddleware:
                 },
             )
         return response
+
+
+def ruta_inexistente(request: HttpRequest) -> HttpResponseBase | None:
+    """A path with a NUL character (``%00``) names nothing on this site, and PostgreSQL refuses
+    the character in a text lookup (a 500 from every ``<str:...>`` route, the admin's object
+    ids and the API's lookups): it is a 404 before any view runs."""
+    if "\x00" in request.path_info:
+        response = HttpResponseNotFound(_("No encontrado."), content_type="text/plain; charset=utf-8")
+        response["X-Content-Type-Options"] = "nosniff"
+        return response
+    return None
 
 
 class CabecerasMiddleware:

@@ -77,3 +77,18 @@ def certificado_generar_pdf(certificado_id: int) -> None:
 def notificacion_enviar_correo(notificacion_id: int) -> None:
     """E-mail one in-app notification to its user."""
     notificaciones.notificacion_correo_enviar(notificacion_id=notificacion_id)
+
+
+@shared_task(
+    name="sello.notificaciones_pendientes",
+    acks_late=True,  # idempotent: every e-mail is stamped under its row's lock
+    soft_time_limit=240,
+    time_limit=300,
+)
+def notificaciones_pendientes() -> dict[str, int]:
+    """Beat, every 5 minutes: the outbox sweep. E-mails the notifications still unsent (their
+    task was lost, e.g. the broker was down when the change was saved)."""
+    resumen = notificaciones.notificaciones_pendientes_enviar(ahora=timezone.now())
+    if resumen["pendientes"]:
+        logger.info("notificaciones_pendientes %s", resumen)
+    return resumen

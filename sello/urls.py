@@ -8,6 +8,7 @@ from capacitaciones import api as capacitaciones_api
 from casos import api as casos_api
 from estadisticas import api as estadisticas_api
 from municipios import api as municipios_api
+from municipios import cuenta
 
 from . import views
 from .api import sello as sello_api
@@ -48,6 +49,7 @@ urlpatterns = [
         auth_views.PasswordChangeDoneView.as_view(),
         name="password_change_done",
     ),
+    path("cuenta/2fa/", cuenta.dos_factores, name="dos_factores"),
     path("municipios/", include("municipios.urls")),
     path("sello/", include("sello.web.urls")),
     path("casos/", include("casos.urls")),

@@ -6,21 +6,29 @@ Región Metropolitana (13) and of Valparaíso (05), nacional, evaluador, anonymo
 """
 
 import importlib
+import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import pytest
 from django.apps import apps as django_apps
 from django.test import Client
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.oath import hotp
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from municipios.dosfactores import obligado
 from municipios.models import Municipalidad, Rol, Usuario
 
 from .factories import UsuarioFactory
 
 if TYPE_CHECKING:
     from .sello_fixtures import Sello
+
+# The fault-injection summary at the end of a run ("Fallas: N escenarios, N pasan").
+pytest_plugins = ["tests.fallas_resumen"]
 
 INDEPENDENCIA = "13108"
 QUILICURA = "13125"
@@ -135,10 +143,42 @@ def quilicura(db: None) -> Municipalidad:
 
 
 def client_for(user: Usuario | None) -> Client:
+    """A client logged in as ``user``; for SERMIG staff and admins (who need the second factor)
+    the session is also verified, as after a code from their app (``verificar_sesion``)."""
     client = Client()
     if user is not None:
         client.force_login(user)
+        if obligado(user):
+            verificar_sesion(client, user)
     return client
+
+
+def dispositivo_totp(user: Usuario) -> TOTPDevice:
+    """The user's confirmed TOTP app (created when missing)."""
+    dispositivo = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    return dispositivo or TOTPDevice.objects.create(user=user, name="Teléfono de pruebas", confirmed=True)
+
+
+def verificar_sesion(client: Client, user: Usuario) -> None:
+    """Mark the client's session as passed the second factor, as ``django_otp.login`` does."""
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = dispositivo_totp(user).persistent_id
+    session.save()
+
+
+def codigo_totp(dispositivo: TOTPDevice) -> str:
+    """The code the user's app shows now, computed from the device's secret (RFC 6238).
+
+    Each time step's code is accepted once: if this step's was used already, the next step's
+    (accepted within the device's tolerance of one step)."""
+    dispositivo.refresh_from_db()
+    ahora = (int(time.time()) - dispositivo.t0) // dispositivo.step + dispositivo.drift
+    paso = max(ahora, dispositivo.last_t + 1)
+    if paso > ahora + dispositivo.tolerance:
+        dispositivo.last_t = ahora - 1
+        dispositivo.save(update_fields=["last_t"])
+        paso = ahora
+    return f"{hotp(dispositivo.bin_key, paso, digits=dispositivo.digits):0{dispositivo.digits}d}"
 
 
 def api_client_for(user: Usuario | None) -> APIClient:

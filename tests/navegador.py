@@ -5,11 +5,13 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from municipios.demo import DEMO_PASSWORD
+from municipios.dosfactores import obligado
+from municipios.models import Usuario
 
-from .conftest import asegurar_territorio
+from .conftest import asegurar_territorio, codigo_totp, dispositivo_totp
 
 # Playwright's sync API keeps an event loop running in this thread; without this every ORM call
 # made afterwards in the session raises SynchronousOnlyOperation.
@@ -47,14 +49,28 @@ def lanzar(django_db_blocker: Any) -> Iterator[Browser]:
 
 
 def entrar(browser: Browser, base: str, usuario: str, password: str = DEMO_PASSWORD) -> Page:
-    """A new context logged in as ``usuario`` through the login form."""
+    """A new context logged in as ``usuario`` through the login form (and, for SERMIG staff,
+    the second factor)."""
     page = browser.new_context().new_page()
     page.set_default_timeout(10_000)
+    iniciar_sesion(page, base, usuario, password)
+    return page
+
+
+def iniciar_sesion(page: Page, base: str, usuario: str, password: str = DEMO_PASSWORD) -> None:
+    """The login form; then, for a user who needs the second factor, the 2FA page with the code
+    their app would show (computed from the device's secret: ``conftest.codigo_totp``)."""
+    cuenta = Usuario.objects.filter(username=usuario).first()
+    dispositivo = dispositivo_totp(cuenta) if cuenta is not None and obligado(cuenta) else None
     page.goto(f"{base}/accounts/login/")
     page.fill("#id_username", usuario)
     page.fill("#id_password", password)
     page.get_by_role("button", name="Entrar").click()
-    return page
+    if dispositivo is not None:
+        expect(page.locator("h1")).to_have_text("Verificación en dos pasos")
+        page.fill("#id_codigo", codigo_totp(dispositivo))
+        page.get_by_role("button", name="Verificar").click()
+        expect(page.locator("h1")).not_to_have_text("Verificación en dos pasos")
 
 
 def captura(page: Page, nombre: str) -> Path:

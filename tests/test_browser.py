@@ -6,18 +6,23 @@ flushed after each test, territory included: ``conftest`` reloads it before ever
 test, and this module reloads it once more when it ends so that later tests find it.
 """
 
+import base64
 import re
+import time
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from django_otp.oath import hotp
+from django_otp.plugins.otp_static.models import StaticToken
 from playwright.sync_api import Browser, Page, expect
 from pytest_django import DjangoDbBlocker
 
 from municipios.demo import DEMO_PASSWORD, sembrar_territorio
 from municipios.models import Municipalidad
 
-from .navegador import SCREENSHOTS, lanzar
+from .navegador import SCREENSHOTS, iniciar_sesion, lanzar
+from .test_accesibilidad import AXE_JS, AXE_URL, BLOCKING, ejecutar_axe
 
 pytestmark = [
     pytest.mark.browser,
@@ -76,11 +81,8 @@ def demo() -> None:
 
 
 def login(page: Page, base_url: str, username: str, password: str = DEMO_PASSWORD) -> None:
-    """Fill the login form and submit it."""
-    page.goto(f"{base_url}/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", password)
-    page.get_by_role("button", name="Entrar").click()
+    """Fill the login form and submit it (and the second factor, for SERMIG staff)."""
+    iniciar_sesion(page, base_url, username, password)
 
 
 @pytest.mark.usefixtures("demo")
@@ -170,3 +172,52 @@ def test_municipal_edits_its_office_data(page: Page, live_server: Any) -> None:
     expect(page.locator("main dl.data").first).to_contain_text("+56 2 2345 6789")
     municipalidad = Municipalidad.objects.get(comuna_id="13108")
     assert municipalidad.oficina_telefono == "+56 2 2345 6789"
+
+
+def graves(page: Page, base: str) -> list[str]:
+    """Serious and critical axe-core violations of the open page (the harness of
+    test_accesibilidad: axe served from a routed same-origin URL, under the app's CSP)."""
+    fuente = AXE_JS.read_text(encoding="utf-8")
+    page.context.route(
+        f"{base}{AXE_URL}", lambda route: route.fulfill(status=200, content_type="text/javascript", body=fuente)
+    )
+    return [f"{v['id']}: {v['help']}" for v in ejecutar_axe(page)["violations"] if v["impact"] in BLOCKING]
+
+
+@pytest.mark.usefixtures("demo")
+def test_staff_enrol_the_second_factor_at_their_first_login(page: Page, live_server: Any) -> None:
+    """National staff with no app yet: after the password, the enrolment page (QR code and the
+    secret); a code computed from the secret shown, as an app would, turns it on and shows the
+    backup codes once; the next login asks for a code, and a backup code works."""
+    page.goto(f"{live_server.url}/accounts/login/?next=/estadisticas/nacional/")
+    page.fill("#id_username", "nacional")
+    page.fill("#id_password", DEMO_PASSWORD)
+    page.get_by_role("button", name="Entrar").click()
+
+    expect(page).to_have_url(re.compile(r"/cuenta/2fa/\?next=%2Festadisticas%2Fnacional%2F$"))
+    expect(page.locator("h1")).to_have_text("Activar la verificación en dos pasos")
+    expect(page.locator(".qr svg")).to_be_visible()
+    assert graves(page, live_server.url) == []
+    secreto = page.locator("#secreto").inner_text().replace(" ", "")
+    clave = base64.b32decode(secreto)
+    paso = int(time.time()) // 30
+    page.fill("#id_codigo", f"{hotp(clave, paso):06d}")
+    page.get_by_role("button", name="Confirmar").click()
+
+    expect(page.locator("h1")).to_have_text("Verificación en dos pasos activada")
+    codigos = page.locator(".codigos code").all_inner_texts()
+    assert len(codigos) == 10
+    page.screenshot(path=str(SCREENSHOTS / "2fa-codigos.png"), full_page=True)
+    page.get_by_role("link", name="Continuar").click()
+    expect(page).to_have_url(re.compile(r"/estadisticas/nacional/$"))
+
+    page.get_by_role("button", name="Cerrar sesión").click()
+    page.fill("#id_username", "nacional")
+    page.fill("#id_password", DEMO_PASSWORD)
+    page.get_by_role("button", name="Entrar").click()
+    expect(page.locator("h1")).to_have_text("Verificación en dos pasos")
+    assert graves(page, live_server.url) == []
+    page.fill("#id_codigo", codigos[0])
+    page.get_by_role("button", name="Verificar").click()
+    expect(page).to_have_url(LIST_URL)
+    assert StaticToken.objects.filter(device__user__username="nacional").count() == 9

@@ -115,6 +115,7 @@ def test_the_production_policy_allows_scripts_from_our_origin_only(ajustes_prod:
 
     assert csp["default-src"] == ["'self'"]
     assert csp["script-src"] == ["'self'"]  # no inline script, no eval, no CDN
+    assert csp["style-src"] == ["'self'"]  # no inline style either
     assert csp["object-src"] == ["'none'"]
     assert csp["frame-ancestors"] == ["'none'"]
     assert csp["base-uri"] == ["'self'"]
@@ -126,11 +127,18 @@ def test_the_production_policy_allows_scripts_from_our_origin_only(ajustes_prod:
         "sello.middleware.CabecerasMiddleware",
         "django.middleware.security.SecurityMiddleware",
     ]
-    # Only Swagger UI, which starts with an inline script, gets more; frames stay denied.
-    assert set(ajustes_prod["SELLO_CSP_RUTAS"]) == {"/api/docs/"}
+    # Only Swagger UI, which starts with an inline script and styles, gets more, and the admin
+    # (Django's templates) inline styles; frames stay denied.
+    assert set(ajustes_prod["SELLO_CSP_RUTAS"]) == {"/api/docs/", "/admin/"}
     docs = directivas(ajustes_prod["SELLO_CSP_RUTAS"]["/api/docs/"])
-    assert docs["script-src"] == ["'self'", "'unsafe-inline'"]
-    assert {k: v for k, v in docs.items() if k != "script-src"} == {k: v for k, v in csp.items() if k != "script-src"}
+    assert docs["script-src"] == docs["style-src"] == ["'self'", "'unsafe-inline'"]
+    admin = directivas(ajustes_prod["SELLO_CSP_RUTAS"]["/admin/"])
+    assert admin["script-src"] == ["'self'"]
+    assert admin["style-src"] == ["'self'", "'unsafe-inline'"]
+    for otra in (docs, admin):
+        assert {k: v for k, v in otra.items() if k not in ("script-src", "style-src")} == {
+            k: v for k, v in csp.items() if k not in ("script-src", "style-src")
+        }
 
 
 PAGINAS = [
@@ -156,7 +164,8 @@ def test_every_page_has_the_security_headers(prod, nombre, ruta, estado, persona
     response = client_for(persona(nombre)).get(ruta, secure=True)
 
     assert response.status_code == estado
-    assert_cabeceras(response, prod["SELLO_CSP"])
+    assert_cabeceras(response, politica(ruta))
+    assert politica(ruta) == prod["SELLO_CSP_RUTAS"]["/admin/"] if ruta.startswith("/admin/") else prod["SELLO_CSP"]
 
 
 @pytest.mark.django_db
@@ -324,3 +333,27 @@ def test_inline_scripts_and_eval_are_blocked(browser: Browser, live_server: Any)
     with pytest.raises(PlaywrightError, match="'unsafe-eval' is not an allowed source"):
         page.wait_for_function("window.__ejecutado === 1", timeout=2000)
     assert [v.split()[0] for v in violaciones(page)] == ["script-src-elem", "script-src"]
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_inline_styles_are_blocked_outside_the_admin(browser: Browser, live_server: Any) -> None:
+    """A style attribute or element injected in markup is not applied (a scriptless injection
+    cannot restyle a page), while scripts may still set styles through the DOM (Leaflet)."""
+    page = browser.new_context().new_page()
+    vigilar(page)
+    page.goto(f"{live_server.url}/accounts/login/")
+    assert violaciones(page) == []  # the page itself has no inline style
+
+    page.evaluate(
+        "() => { const d = document.createElement('div'); d.id = 'inyectado';"
+        ' d.innerHTML = \'<p id="p1" style="color: rgb(255, 0, 0)">x</p><style>#p2 { color: rgb(0, 128, 0) }</style>'
+        '<p id="p2">y</p><p id="p3">z</p>\'; document.body.appendChild(d);'
+        " document.getElementById('p3').style.color = 'rgb(0, 0, 255)'; }"
+    )
+
+    color = "e => getComputedStyle(e).color"
+    assert page.locator("#p1").evaluate(color) != "rgb(255, 0, 0)"
+    assert page.locator("#p2").evaluate(color) != "rgb(0, 128, 0)"
+    assert page.locator("#p3").evaluate(color) == "rgb(0, 0, 255)"
+    assert {v.split()[0] for v in violaciones(page)} == {"style-src-attr", "style-src-elem"}

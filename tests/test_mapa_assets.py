@@ -162,7 +162,7 @@ def _pagina_de_prueba(page: Page, estados: tuple[int, str], respaldo: str = "") 
         {"mapa_estados_url": "/estados.json", "mapa_titulo": "Región Metropolitana", "mapa_svg": respaldo},
     )
     html = f'<!DOCTYPE html><html lang="es"><head><meta charset="utf-8"></head><body>{cuerpo}</body></html>'
-    politica = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:"
+    politica = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:"
 
     def responder(route: Route) -> None:
         ruta = route.request.url.removeprefix(ORIGEN)

@@ -1,15 +1,11 @@
-"""OpenAPI: the schema is valid, documents every endpoint and error, and survives fuzzing."""
+"""OpenAPI: the schema is valid and documents every endpoint and error (fuzzing: test_fuzz_api.py)."""
 
 from typing import Any
 
 import pytest
-import schemathesis
 from django.core.management import call_command
 from drf_spectacular.generators import SchemaGenerator
 from drf_spectacular.validation import validate_schema
-from rest_framework.authtoken.models import Token
-
-from sello.wsgi import application
 
 pytestmark = pytest.mark.django_db
 
@@ -55,6 +51,8 @@ def test_every_api_endpoint_is_documented_with_its_errors() -> None:
         "/api/v1/minutas/{uuid}/descargar/",
         "/api/v1/estadisticas/",
     }
+    # Tokens: obtained (POST) and revoked by their owner (DELETE).
+    assert set(paths["/api/v1/auth/token/"]) == {"post", "delete"}
     for path, operations in paths.items():
         for method, operation in operations.items():
             for status in ("400", "401", "403", "404", "429"):
@@ -82,32 +80,3 @@ def test_the_schema_endpoint_serves_it(client) -> None:
 
 def test_spectacular_command_validates(tmp_path) -> None:
     call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(tmp_path / "schema.yml"))
-
-
-@pytest.mark.slow
-@pytest.mark.django_db(transaction=True)
-def test_schemathesis_finds_no_server_error(nacional) -> None:
-    """Fuzz every operation (positive and negative cases) through WSGI: never a 5xx."""
-    token = Token.objects.create(user=nacional)
-    schema = schemathesis.openapi.from_dict(generated_schema())
-    schema.app = application
-    failures: list[str] = []
-    checked = 0
-    for result in schema.get_all_operations():
-        operation = result.ok()
-        strategy = operation.as_strategy()
-
-        from hypothesis import HealthCheck, given, settings
-
-        @settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck), database=None)
-        @given(case=strategy)
-        def run(case: Any) -> None:
-            nonlocal checked
-            response = case.call(headers={"Authorization": f"Token {token.key}"}, app=application)
-            checked += 1
-            if response.status_code >= 500:
-                failures.append(f"{case.method} {case.formatted_path} -> {response.status_code}")
-
-        run()
-    assert failures == []
-    assert checked > 50

@@ -27,6 +27,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from municipios.models import Rol
 from municipios.scoping import get_scoped_or_404
 from sello.errores import ConflictoDeVersion, ErrorDeNegocio, SinPermiso, TransicionNoPermitida
+from sello.fallas import encolar
 
 from .. import certificados, selectors, services, tasks
 from ..models import Capacitacion
@@ -125,7 +126,8 @@ def certificados_emitir(request: HttpRequest, uuid: Any) -> HttpResponse:
     except ErrorDeNegocio as exc:
         return _rechazo(request, exc.mensaje, _status(exc), capacitacion)
     # The task issues again (idempotent) and renders every missing PDF, in the background.
-    transaction.on_commit(partial(tasks.certificados_emitir.delay, capacitacion.pk))
+    # A broker that is down leaves each PDF to be rendered on its first download.
+    transaction.on_commit(partial(encolar, tasks.certificados_emitir, capacitacion.pk))
     if emitidos:
         messages.success(
             request,

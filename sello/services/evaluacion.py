@@ -3,6 +3,7 @@ committee's decision, the certificate, withdrawal and revalidation."""
 
 from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
+from functools import partial
 from typing import Any
 
 from django.conf import settings
@@ -15,6 +16,7 @@ from municipios.models import Rol, Usuario
 from municipios.scoping import puede_editar
 
 from ..errores import ErrorDeNegocio, SinPermiso, TransicionNoPermitida
+from ..fallas import encolar
 from ..models import (
     AccionPlan,
     Adhesion,
@@ -198,7 +200,8 @@ def _certificar(*, adhesion: Adhesion, resolucion: str) -> Certificado:
     anterior = adhesion.ciclo_anterior
     if anterior is not None and anterior.estado == EstadoSello.REVALIDACION_PENDIENTE:
         transicionar(adhesion=anterior, accion="revalidar", usuario=None, comentario=_("Nuevo ciclo certificado."))
-    transaction.on_commit(lambda: certificado_generar_pdf.delay(certificado.pk))
+    # A broker that is down leaves the PDF to be rendered on the first download.
+    transaction.on_commit(partial(encolar, certificado_generar_pdf, certificado.pk))
     return certificado
 
 

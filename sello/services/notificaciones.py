@@ -1,6 +1,15 @@
-"""In-app notifications, with their e-mail sent by a task after commit."""
+"""In-app notifications, with their e-mail sent by a task after commit.
 
+The notification rows are the outbox: each is created in the transaction of the change it
+announces, and its e-mail is stamped (``correo_enviado_en``) when sent. The task is queued
+after commit; when the broker is down it is not (the change is saved all the same), and the
+periodic ``sello.notificaciones_pendientes`` sends what is still unsent. The stamp, set under
+the row's lock, makes every path send each e-mail once.
+"""
+
+import logging
 from collections.abc import Iterable
+from datetime import datetime, timedelta
 from functools import partial
 from typing import Any
 
@@ -13,7 +22,16 @@ from django.utils.translation import gettext as _
 from municipios.models import Municipalidad, Rol, Usuario
 
 from ..errores import SinPermiso
+from ..fallas import encolar
 from ..models import Notificacion
+
+logger = logging.getLogger(__name__)
+
+# The sweep leaves alone what the queued task is about to send, and gives up after a week
+# (an address added much later should not receive old news).
+PENDIENTE_DESDE = timedelta(minutes=5)
+PENDIENTE_HASTA = timedelta(days=7)
+LOTE_PENDIENTES = 200
 
 
 def destinatarios_municipalidad(municipalidad: Municipalidad) -> list[Usuario]:
@@ -34,7 +52,7 @@ def notificar(*, usuarios: Iterable[Any], titulo: str, cuerpo: str = "", url: st
         ]
     )
     for notificacion in creadas:
-        transaction.on_commit(partial(notificacion_enviar_correo.delay, notificacion.pk))
+        transaction.on_commit(partial(encolar, notificacion_enviar_correo, notificacion.pk))
     return creadas
 
 
@@ -62,6 +80,33 @@ def notificacion_correo_enviar(*, notificacion_id: int) -> bool:
         )
         Notificacion.objects.filter(pk=notificacion.pk).update(correo_enviado_en=timezone.now())
     return True
+
+
+def notificaciones_pendientes_enviar(*, ahora: datetime, limite: int = LOTE_PENDIENTES) -> dict[str, int]:
+    """E-mail the notifications whose e-mail is still unsent ``PENDIENTE_DESDE`` after their
+    creation (their task was never queued, or failed for good), oldest first, at most
+    ``limite``. Each goes through ``notificacion_correo_enviar``, so a notification sent in the
+    meantime by its task is not sent again. A failing mail server stops the batch (the next run
+    resumes). Returns the counts."""
+    ids = list(
+        Notificacion.objects.filter(
+            correo_enviado_en__isnull=True,
+            creada_en__lt=ahora - PENDIENTE_DESDE,
+            creada_en__gte=ahora - PENDIENTE_HASTA,
+            usuario__is_active=True,
+        )
+        .exclude(usuario__email="")
+        .order_by("creada_en", "pk")
+        .values_list("pk", flat=True)[:limite]
+    )
+    enviadas = 0
+    for pk in ids:
+        try:
+            enviadas += int(notificacion_correo_enviar(notificacion_id=pk))
+        except OSError as exc:  # the mail server: nothing stamped, retried on the next run
+            logger.warning("notificaciones_pendientes: correo no enviado (%s)", type(exc).__name__)
+            break
+    return {"pendientes": len(ids), "enviadas": enviadas}
 
 
 def notificacion_marcar_leida(*, notificacion: Notificacion, usuario: Any) -> Notificacion:

@@ -1,5 +1,6 @@
 """Settings shared by every environment; everything variable comes from the environment."""
 
+from datetime import timedelta
 from pathlib import Path
 
 import django_stubs_ext
@@ -34,11 +35,19 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "simple_history",
     "django_countries",
+    # Login lockout (axes) and two-factor authentication (django-otp: TOTP apps, backup codes).
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "municipios",
     "sello",
     "casos",
     "capacitaciones",
     "estadisticas",
+    # After the admin's autodiscovery: registers the national admin of lockouts, tokens and
+    # 2FA devices and the login signal receivers (municipios/cuenta_apps.py).
+    "municipios.cuenta_apps.CuentaConfig",
 ]
 
 MIDDLEWARE = [
@@ -47,6 +56,7 @@ MIDDLEWARE = [
     "sello.middleware.PeticionMiddleware",
     "sello.middleware.CabecerasMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "sello.fallas.FallasMiddleware",  # a view's database/disk/PDF failure: 503/507 with the id
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -54,8 +64,14 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Idle and absolute session lifetime, then the two-factor gate (both after messages: they
+    # leave a message for the login page).
+    "municipios.cuenta_sesiones.SesionMiddleware",
+    "municipios.dosfactores.DosFactoresMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, as django-axes asks: turns a locked-out login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "sello.urls"
@@ -104,13 +120,15 @@ else:
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "municipios.Usuario"
-AUTHENTICATION_BACKENDS = ["municipios.backends.UsuarioBackend"]
+# axes first: it refuses a locked-out username+IP before any password is checked.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "municipios.backends.UsuarioBackend"]
 
+# ASVS 4.0.3 L2 (2.1.1): at least 12 characters; common, all-numeric and user-like refused.
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {
         "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
-        "OPTIONS": {"min_length": 8},
+        "OPTIONS": {"min_length": 12},
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
@@ -119,8 +137,45 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+# Absolute lifetime of a login (enforced from the login time, not only by the cookie) and idle
+# timeout: both by municipios.cuenta_sesiones.SesionMiddleware.
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 60 * 60)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SELLO_SESION_INACTIVIDAD_SEGUNDOS = env.int("SELLO_SESION_INACTIVIDAD_SEGUNDOS", default=30 * 60)
+
+# --- Login lockout (django-axes) ---------------------------------------------------------------
+# 5 failures of one username from one IP address lock that pair for 15 minutes (form, admin and
+# API token endpoint alike). The pair, not the username alone: otherwise anyone could lock any
+# official out from anywhere by typing wrong passwords; not the IP alone: offices share NAT
+# addresses. Password spraying across many usernames from one address is slowed by the API
+# throttle and the 12-character policy, not by this lock (docs/operaciones.md).
+AXES_FAILURE_LIMIT = env.int("SELLO_BLOQUEO_INTENTOS", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("SELLO_BLOQUEO_MINUTOS", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_CALLABLE = "municipios.cuenta_sesiones.respuesta_bloqueo"  # 429, Spanish page
+AXES_RESET_ON_SUCCESS = True
+# The client address: X-Forwarded-For as written by SELLO_PROXIES trusted proxies, else REMOTE_ADDR.
+AXES_CLIENT_IP_CALLABLE = "municipios.cuenta_sesiones.ip_cliente"
+SELLO_PROXIES = env.int("SELLO_PROXIES", default=0)
+# Only the lockout counters are kept (AccessAttempt, purged after the cool-off): no table of
+# every login with IP and browser, which would be personal data without a retention rule.
+AXES_DISABLE_ACCESS_LOG = True
+# Registered for national staff only by municipios.cuenta_admin.
+AXES_ENABLE_ADMIN = False
+
+# --- Two-factor authentication (django-otp) ----------------------------------------------------
+# SERMIG staff (regional, nacional, evaluador) and every admin user must enrol and verify a TOTP
+# app after the password; municipal officers may. Off only in dev (sello/settings/dev.py).
+SELLO_2FA_OBLIGATORIO = env.bool("SELLO_2FA_OBLIGATORIO", default=True)
+SELLO_2FA_CODIGOS_RESPALDO = 10
+OTP_TOTP_ISSUER = "Sello Migrante SERMIG"
+# Exponential back-off after a wrong code (1, 2, 4, 8 ... s), per device.
+OTP_TOTP_THROTTLE_FACTOR = 1
+OTP_STATIC_THROTTLE_FACTOR = 1
+
+# --- API tokens --------------------------------------------------------------------------------
+# A token older than this is refused (and deleted); POST /api/v1/auth/token/ issues a new one.
+SELLO_API_TOKEN_DIAS = env.int("SELLO_API_TOKEN_DIAS", default=30)
 
 # --- Internationalisation: the UI is Spanish (Chile) -----------------------------------------
 LANGUAGE_CODE = "es-cl"
@@ -202,7 +257,9 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # worker child past 400 MiB rather than let a run of 346 minutas grow it.
 CELERY_WORKER_MAX_MEMORY_PER_CHILD = env.int("CELERY_WORKER_MAX_MEMORY_PER_CHILD", default=400_000)  # KiB
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+# Longer than the longest task's hard time limit (the import's, 3,660 s): Redis redelivers an
+# unacknowledged task after this long, and must not while it still runs.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 7200}
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE = {
     "sello-vigencias": {"task": "sello.vigencias_revisar", "schedule": 24 * 60 * 60},
@@ -213,6 +270,9 @@ CELERY_BEAT_SCHEDULE = {
     # Daily: the minutas of the last complete semester; each job skips when nothing changed.
     "estadisticas-minutas": {"task": "estadisticas.minutas_programar", "schedule": 24 * 60 * 60},
     "estadisticas-minutas-reintentar": {"task": "estadisticas.minutas_reintentar", "schedule": 10 * 60},
+    # Outbox sweeps: work whose task was lost because the broker was down when it was saved.
+    "sello-notificaciones-pendientes": {"task": "sello.notificaciones_pendientes", "schedule": 5 * 60},
+    "estadisticas-importaciones-pendientes": {"task": "estadisticas.importaciones_pendientes", "schedule": 30 * 60},
 }
 CELERY_TIMEZONE = TIME_ZONE
 
@@ -238,22 +298,28 @@ LOGGING = {
         "django.db.backends": {"level": "INFO"},
         "weasyprint": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},
+        # Lockouts and failures (usernames and addresses masked) stay; routine INFO lines go.
+        "axes": {"level": "WARNING"},
     },
 }
 # The worker keeps the handlers above instead of installing Celery's own.
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 
 # --- Security headers (sello.middleware.CabecerasMiddleware; HSTS and cookies in prod.py) -----
-# Scripts only from our origin: no inline script, no eval. Inline *styles* are still allowed:
-# the dashboard legend swatches, the SVG charts and maps, and the admin landing page use them.
+# Scripts and styles only from our origin: no inline script or style, no eval (scripts may still
+# set styles through the DOM, as Leaflet does).
 SELLO_CSP = (
-    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; "
     "frame-ancestors 'none'"
 )
 SELLO_CSP_RUTAS = {
-    # Swagger UI (drf-spectacular) starts itself with an inline script; the page shows no data.
-    "/api/docs/": SELLO_CSP.replace("script-src 'self'", "script-src 'self' 'unsafe-inline'"),
+    # Swagger UI (drf-spectacular) starts itself with an inline script and styles; it shows no data.
+    "/api/docs/": SELLO_CSP.replace("script-src 'self'", "script-src 'self' 'unsafe-inline'").replace(
+        "style-src 'self'", "style-src 'self' 'unsafe-inline'"
+    ),
+    # Django's and django-simple-history's admin templates carry a few inline styles.
+    "/admin/": SELLO_CSP.replace("style-src 'self'", "style-src 'self' 'unsafe-inline'"),
 }
 SELLO_PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=()"
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -33,6 +33,11 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 
+# Always required in production, whatever the environment says.
+SELLO_2FA_OBLIGATORIO = True
+# One TLS proxy in front (README): the lockout counts the address it appends to X-Forwarded-For.
+SELLO_PROXIES = env.int("SELLO_PROXIES", default=1)
+
 # One JSON object per line (sello.logs.JsonFormatter), for the log collector.
 LOGGING = {
     **LOGGING,

@@ -17,3 +17,5 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {"auth_token": "1000/min"},
 }
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# The suite runs with two-factor authentication required, as production does.
+SELLO_2FA_OBLIGATORIO = True

@@ -199,7 +199,6 @@ POLICY: dict[str, tuple[Callable[[], str], dict[str, int]]] = {
     ),
     **admin_model("sello/latidoworker", latido_pk, changelist=ADMIN_NACIONAL_ONLY, change=ADMIN_NACIONAL_ONLY),
     **superuser_only("auth/group", lambda: 1),
-    **superuser_only("authtoken/tokenproxy", lambda: 1),
     **superuser_only("django_celery_beat/periodictask", lambda: 1),
     **superuser_only("django_celery_beat/clockedschedule", lambda: 1),
     **superuser_only("django_celery_beat/crontabschedule", lambda: 1),
