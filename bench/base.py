@@ -3,6 +3,9 @@ against a target, and one section of the report."""
 
 import resource
 from dataclasses import dataclass, field
+from typing import Any
+
+from django.test import Client
 
 from estadisticas.periodos import Periodo
 
@@ -68,3 +71,21 @@ class Seccion:
 def memoria_pico_mb() -> float:
     """Peak resident memory of this process so far (``ru_maxrss`` is in KiB on Linux)."""
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def segundo_factor(cliente: Client, usuario: Any) -> None:
+    """Mark a bench login's session as past the second factor, as a code from the staff's app
+    would (SERMIG staff must pass it on every page: ``municipios.dosfactores``)."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from municipios.dosfactores import obligado
+
+    if not obligado(usuario):
+        return
+    dispositivo = TOTPDevice.objects.filter(user=usuario, confirmed=True).first()
+    if dispositivo is None:
+        dispositivo = TOTPDevice.objects.create(user=usuario, name="bench", confirmed=True)
+    sesion = cliente.session
+    sesion[DEVICE_ID_SESSION_KEY] = dispositivo.persistent_id
+    sesion.save()

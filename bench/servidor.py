@@ -23,6 +23,8 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import override_settings
 
+from .base import segundo_factor
+
 SETTINGS = "bench.settings_prod"
 ARRANQUE = 60  # seconds gunicorn gets to answer /healthz
 UNIDADES = {"us": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0}
@@ -159,6 +161,7 @@ def sesion(usuario: Any, clave: str) -> str:
     with override_settings(SECRET_KEY=clave):
         cliente = Client()
         cliente.force_login(usuario)
+        segundo_factor(cliente, usuario)
         return str(cliente.cookies[settings.SESSION_COOKIE_NAME].value)
 
 

@@ -199,3 +199,15 @@ def test_the_capacity_note_rests_on_the_measured_figures() -> None:
     assert "## Capacity" in markdown(secciones, [("CPU", "x")])
     # and no note without a load measurement
     assert capacidad.nota([secciones[1]]) == []
+
+
+def test_bench_logins_pass_the_second_factor(nacional: Any, regional: Any) -> None:
+    """SERMIG staff must pass the second factor on every page: the bench's sessions do, as a
+    code from their app would, so the dashboards it measures answer 200 (not the 2FA page)."""
+    from django.conf import settings
+
+    from bench.web.medicion import cliente
+
+    assert settings.SELLO_2FA_OBLIGATORIO
+    assert cliente(usuario=nacional).get("/estadisticas/nacional/").status_code == 200
+    assert cliente(usuario=regional).get("/estadisticas/region/13/").status_code == 200

@@ -16,6 +16,8 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
+from ..base import segundo_factor
+
 HOST = "localhost"  # in bench.settings.ALLOWED_HOSTS (the test client's "testserver" is not)
 
 
@@ -44,6 +46,7 @@ def cliente(*, token: str | None = None, usuario: Any = None) -> Client:
     client = Client(headers={"Authorization": f"Token {token}"} if token else None, HTTP_HOST=HOST)
     if usuario is not None:
         client.force_login(usuario)
+        segundo_factor(client, usuario)
     return client
 
 
