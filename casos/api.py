@@ -37,6 +37,7 @@ from sello.errores import ErrorDeNegocio
 from . import flujo, selectors, services
 from .filters import CasoFilter
 from .models import (
+    CAMPOS_PERSONA,
     Canal,
     Caso,
     EstadoCaso,
@@ -504,18 +505,7 @@ class CasoCrearInputSerializer(EntradaEstricta):
         return attrs
 
 
-PERSONA_CAMPOS = (
-    "nombres",
-    "apellidos",
-    "tipo_documento",
-    "numero_documento",
-    "nacionalidad",
-    "sexo",
-    "fecha_nacimiento",
-    "tramo_edad",
-    "telefono",
-    "email",
-)
+PERSONA_CAMPOS = CAMPOS_PERSONA
 
 
 class TransicionInputSerializer(EntradaEstricta):

@@ -43,6 +43,19 @@ class TramoEdad(models.TextChoices):
 
 
 TRAMOS_NNA = (TramoEdad.NNA_0_5, TramoEdad.NNA_6_13, TramoEdad.NNA_14_17)
+# The person's fields an officer types (registration form, API, rectification).
+CAMPOS_PERSONA = (
+    "nombres",
+    "apellidos",
+    "tipo_documento",
+    "numero_documento",
+    "nacionalidad",
+    "sexo",
+    "fecha_nacimiento",
+    "tramo_edad",
+    "telefono",
+    "email",
+)
 
 
 class Persona(models.Model):

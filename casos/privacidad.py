@@ -37,6 +37,7 @@ from sello.models import Archivo
 
 from . import portabilidad
 from .models import (
+    CAMPOS_PERSONA,
     ESTADOS_ABIERTOS,
     AccesoSensible,
     AccionPrivacidad,
@@ -58,18 +59,7 @@ CON_CASOS = (Rol.MUNICIPAL, Rol.REGIONAL, Rol.NACIONAL)
 RETENCION_DIAS_DEFECTO = 5 * 365
 NOMBRE_ANONIMO = "Persona anonimizada"
 TEXTO_ANONIMO = "[Texto eliminado: datos anonimizados]"
-CAMPOS_RECTIFICABLES = (
-    "nombres",
-    "apellidos",
-    "tipo_documento",
-    "numero_documento",
-    "nacionalidad",
-    "sexo",
-    "fecha_nacimiento",
-    "tramo_edad",
-    "telefono",
-    "email",
-)
+CAMPOS_RECTIFICABLES = CAMPOS_PERSONA
 # (upper age, band): the band of an age, for the statistics an anonymised person keeps.
 TRAMOS = (
     (5, TramoEdad.NNA_0_5),

@@ -10,7 +10,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from ..flujo import TRANSICIONES
-from ..models import SUBTIPOS, Caso, Persona, TipoCaso
+from ..models import CAMPOS_PERSONA, SUBTIPOS, Caso, Persona, TipoCaso
 
 SEPARADOR_SUBTIPO = ":"
 
@@ -93,18 +93,7 @@ class CasoNuevoForm(DatosCasoForm):
     """The person and the case, in one form; the duplicate confirmation when the document is
     already registered in the comuna."""
 
-    CAMPOS_PERSONA = (
-        "nombres",
-        "apellidos",
-        "tipo_documento",
-        "numero_documento",
-        "nacionalidad",
-        "sexo",
-        "fecha_nacimiento",
-        "tramo_edad",
-        "telefono",
-        "email",
-    )
+    CAMPOS_PERSONA = CAMPOS_PERSONA
 
     nombres = campo(Persona, "nombres")
     apellidos = campo(Persona, "apellidos")
